@@ -1,0 +1,1 @@
+"""Numeric functions generated from ``formulas/defs`` (no sympy here)."""

@@ -1,0 +1,1 @@
+"""Definitions modules: one per topic, each declaring symbols and formulas via ``Topic``."""
