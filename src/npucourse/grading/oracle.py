@@ -1,0 +1,82 @@
+"""The grading oracle, run as a fresh process by hidden tests.
+
+Usage (JSON on stdout)::
+
+    python -m npucourse.grading.oracle cases ASSIGNMENT CHECK SEED
+    python -m npucourse.grading.oracle verdict ASSIGNMENT CHECK SEED   < answers.json
+
+``cases`` prints the list of keyword-argument dicts; ``verdict`` reads the student's answers
+(a JSON list, one entry per case: ``{"ok": value}`` or ``{"error": "message"}``) and prints
+``{"passed": bool, "n": int, "failed": [messages]}``. The student's answers never reach a
+kernel-side comparison.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import random
+import sys
+import warnings
+from typing import Any
+
+from .spec import Check, close
+
+
+def get_check(assignment: str, check: str) -> Check:
+    """The check ``check`` of ``assignment``; KeyError naming what exists."""
+    try:
+        mod = importlib.import_module(f"npucourse.grading.specs.{assignment}")
+    except ModuleNotFoundError:
+        raise KeyError(f"no grading spec for assignment {assignment!r}") from None
+    try:
+        return mod.CHECKS[check]
+    except KeyError:
+        raise KeyError(f"assignment {assignment!r} has no check {check!r}; it has {sorted(mod.CHECKS)}") from None
+
+
+def cases(assignment: str, check: str, seed: int) -> list[dict[str, Any]]:
+    """The cases of one check: the fixed ones, then randomised ones from ``seed``."""
+    c = get_check(assignment, check)
+    return [dict(x) for x in c.fixed] + c.cases(random.Random(seed))
+
+
+def _fmt(case: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v!r}" for k, v in case.items())
+
+
+def verdict(assignment: str, check: str, seed: int, answers: list[Any]) -> dict[str, Any]:
+    """Compare answers with the package's reference answers."""
+    c = get_check(assignment, check)
+    cs = cases(assignment, check, seed)
+    failed: list[str] = []
+    if not isinstance(answers, list) or len(answers) != len(cs):
+        return {"passed": False, "n": len(cs), "failed": ["答案数量与测试用例数量不符（函数是否对每个输入都返回了结果？）"]}
+    for case, ans in zip(cs, answers):
+        if not isinstance(ans, dict) or ("ok" not in ans and "error" not in ans):
+            failed.append(f"{_fmt(case)}: 无法读取答案")
+        elif "error" in ans:
+            failed.append(f"{_fmt(case)}: 函数抛出异常 {ans['error']}")
+        else:
+            want = c.reference(**case)
+            if not close(ans["ok"], want, c.rtol, c.atol):
+                failed.append(f"{_fmt(case)}: 结果不正确（得到 {ans['ok']!r}）")
+    return {"passed": not failed, "n": len(cs), "failed": failed[:5], "describe": c.describe}
+
+
+def main(argv: list[str]) -> int:
+    warnings.simplefilter("ignore")
+    if len(argv) != 4 or argv[0] not in ("cases", "verdict"):
+        print(__doc__, file=sys.stderr)
+        return 2
+    cmd, assignment, check, seed = argv[0], argv[1], argv[2], int(argv[3])
+    if cmd == "cases":
+        out: Any = cases(assignment, check, seed)
+    else:
+        out = verdict(assignment, check, seed, json.load(sys.stdin))
+    json.dump(out, sys.stdout, ensure_ascii=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
