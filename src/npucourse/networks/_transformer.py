@@ -3,9 +3,9 @@ Wayformer models (Chapter 2 §2.1.4, §2.2).
 
 A token-wise linear layer is a GEMM ``[tokens, d_in] @ [d_in, d_out]`` (:func:`npucourse.ops.gemm`)
 plus, if it has one, a bias (``d_out`` parameters, one add per output element). Batch is folded
-into the token count. The attention core (Q·Kᵀ, softmax, P·V) and the normalisation /
-activation / residual records come from :mod:`npucourse.ops` where those operators exist; the
-functions ``_attention_core`` and ``_pointwise`` below are the single place that adapts them.
+into the token count. The attention core (Q·Kᵀ, softmax, P·V; standard, unfused) is
+:func:`npucourse.ops.attention`; :func:`pointwise` is the single place that builds the
+normalisation / activation / residual records.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from dataclasses import replace
 from .. import _validate as v
 from ..cost import DRAM, Cost
 from ..ops import gemm
+from ..ops.attention import attention
 from ..ops._common import canonical, elem_bytes
 from .base import LayerList
 
@@ -22,7 +23,7 @@ from .base import LayerList
 # arithmetic step of the textbook formula; e.g. LayerNorm = mean 1 + variance 3 + normalise 2
 # + affine 2). They only affect ``flops - 2*macs``, never MACs or parameters.
 _OPS_PER_ELEMENT = {"layernorm": 8.0, "rmsnorm": 4.0, "gelu": 8.0, "silu": 4.0, "relu": 1.0,
-                    "sigmoid": 4.0, "add": 1.0, "mul": 1.0, "softmax": 5.0, "film": 2.0}
+                    "sigmoid": 4.0, "add": 1.0, "mul": 1.0, "film": 2.0}
 
 
 def linear(tokens: int, d_in: int, d_out: int, *, bias: bool, dtype: str, name: str) -> Cost:
@@ -67,55 +68,6 @@ def pointwise(kind: str, elements: int, *, dtype: str, name: str, inputs: int = 
     )
 
 
-def attention_pairs(q_len: int, kv_len: int, causal: bool) -> int:
-    """Query–key pairs scored per head.
-
-    Full attention: ``q_len·kv_len``. Causal, the queries being the last ``q_len`` of
-    ``kv_len`` positions (query i sees ``kv_len - q_len + i + 1`` keys):
-    ``q_len·kv_len - q_len·(q_len - 1)/2`` — ``T(T+1)/2`` for a prefill, ``kv_len`` for one
-    decoded token.
-    """
-    if causal:
-        if q_len > kv_len:
-            raise ValueError(f"causal attention needs q_len <= kv_len, got q_len={q_len}, kv_len={kv_len}")
-        return q_len * kv_len - q_len * (q_len - 1) // 2
-    return q_len * kv_len
-
-
-def attention_core(q_len: int, kv_len: int, heads: int, head_dim: int, *, batch: int = 1,
-                   kv_heads: int | None = None, causal: bool = False, dtype: str = "fp16",
-                   name: str = "attn") -> Cost:
-    """Attention core ``softmax(Q·Kᵀ/√d_h)·V`` of ``heads`` query heads, unfused (standard).
-
-    MACs = 2·batch·heads·pairs·head_dim (Q·Kᵀ and P·V), pairs from :func:`attention_pairs`.
-    DRAM traffic of standard attention (FlashAttention paper, Θ(Nd + N²)): Q, K, V read once
-    (K and V of ``kv_heads`` heads — grouped-query attention shares them), the score matrix
-    written, read by the softmax, the probabilities written and read by P·V, the output written.
-    """
-    v.positive_int("heads", heads)
-    kvh = heads if kv_heads is None else kv_heads
-    v.positive_int("kv_heads", kvh)
-    if heads % kvh:
-        raise ValueError(f"kv_heads={kvh} must divide heads={heads}")
-    pairs = attention_pairs(q_len, kv_len, causal)
-    s = elem_bytes(dtype)
-    macs = 2.0 * batch * heads * pairs * head_dim
-    scores = batch * heads * pairs
-    q = batch * heads * q_len * head_dim
-    kv = 2 * batch * kvh * kv_len * head_dim
-    out = batch * heads * q_len * head_dim
-    return Cost(
-        name=name,
-        macs=macs,
-        flops=2 * macs + _OPS_PER_ELEMENT["softmax"] * scores,
-        reads={DRAM: (q + kv + 2 * scores) * s},
-        writes={DRAM: (2 * scores + out) * s},
-        out_bytes=out * s,
-        out_shape=(batch * q_len, heads * head_dim),
-        dtype=canonical(dtype),
-    )
-
-
 def _add(b: LayerList, stage: str, cost: Cost) -> Cost:
     return b.add(stage, cost)
 
@@ -136,8 +88,8 @@ def self_attention(b: LayerList, stage: str, *, tokens: int, seq: int, d: int, h
     p = prefix
     _norm(b, stage, norm, tokens, d, dtype, f"{p}norm1")
     _add(b, stage, linear(tokens, d, (heads + 2 * kvh) * hd, bias=qkv_bias, dtype=dtype, name=f"{p}qkv"))
-    _add(b, stage, attention_core(seq, kv_len or seq, heads, hd, batch=batch, kv_heads=kvh, causal=causal,
-                                  dtype=dtype, name=f"{p}attn"))
+    _add(b, stage, attention(seq, kv_len or seq, hd, heads=heads, batch=batch, kv_heads=kvh, causal=causal,
+                             dtype=dtype, name=f"{p}attn"))
     _add(b, stage, linear(tokens, heads * hd, d, bias=out_bias, dtype=dtype, name=f"{p}proj"))
     _add(b, stage, pointwise("add", tokens * d, inputs=2, dtype=dtype, name=f"{p}residual1"))
 
