@@ -4,7 +4,7 @@ and bad input. Expected values come from hand arithmetic written in each test.""
 import math
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import npucourse as npc
@@ -91,3 +91,127 @@ def test_vit_bad_input():
         vit("B/16", granularity="tile")
     with pytest.raises(ValueError, match="batch"):
         vit("B/16", batch=0)
+
+
+# -- LLaMA -----------------------------------------------------------------------------------------
+from dataclasses import replace  # noqa: E402
+
+from npucourse.networks.llama import LanguageModel, llama  # noqa: E402
+
+
+def _decode_closed(m, c):
+    k = m.config
+    return _f("llama_decode_macs")(L=k.layers, d=k.d, H_q=k.heads, H_kv=k.kv_heads, f=k.ffn, V=k.vocab, c=c)
+
+
+@pytest.mark.parametrize("size", ["7b", "2-70b", "3-8b"])
+@pytest.mark.parametrize("context", [1, 257, 4096])
+def test_llama_decode_layer_sum_equals_closed_form(size, context):
+    m = llama(size)
+    assert m.decode(context).macs == _decode_closed(m, context)
+
+
+def test_llama_7b_decode_by_hand():
+    # MACs = params - V*d (input embedding is a lookup) - (2L+1)*d (RMSNorm weights scale, no MAC)
+    #        + 2*L*c*d (Q.K^T and P.V over c positions)
+    # 6_738_415_616 - 131_072_000 - 65*4096 = 6_607_077_376; 2*32*4096 = 262_144 per position
+    m = llama("7b")
+    assert m.decode(1).macs == 6_607_077_376 + 262_144
+    assert m.decode(1000).macs == 6_607_077_376 + 262_144_000
+    # at a short context FLOPs (2 per MAC + element-wise) ~ 13.27 G per token: "2 x params" within 2 %
+    assert m.decode(100).flops == pytest.approx(2 * m.params, rel=0.02)
+    f = _f("llama_decode_vs_params")
+    assert f(L=32, d=4096, c=1000) == 262_144_000 - 65 * 4096
+
+
+def test_llama_prefill_equals_sum_of_decodes():
+    # brute force: a causal prefill of T tokens does the work of T single-token steps at contexts
+    # 1..T, except that only the last token's logits are computed (V*d MACs once, not T times)
+    m = llama("7b")
+    T = 12
+    steps = sum(m.decode(c).macs for c in range(1, T + 1))
+    assert m.prefill(T).macs == steps - (T - 1) * 32000 * 4096
+    k = m.config
+    assert m.prefill(T).macs == _f("llama_prefill_macs")(L=k.layers, d=k.d, H_q=k.heads, H_kv=k.kv_heads,
+                                                         f=k.ffn, V=k.vocab, T=T)
+    assert m.prefill(T, logits="all").macs == steps
+
+
+@pytest.mark.parametrize("phase", ["prefill", "decode"])
+def test_llama_fast_total_equals_layer_list(phase):
+    m = llama("2-70b")
+    fast = m.prefill(7, 2) if phase == "prefill" else m.decode(33, 2)
+    net = m.prefill_network(7, 2) if phase == "prefill" else m.decode_network(33, 2)
+    slow = net.total
+    for f in ("macs", "flops", "params", "weight_bytes", "bytes"):
+        assert getattr(fast, f) == pytest.approx(getattr(slow, f), rel=1e-12), f
+    assert len(net.stage("layer79").name) and net.stage("layer79").macs == net.stage("layer0").macs
+
+
+def test_llama_decode_reads_weights_once_and_kv_cache():
+    m = llama("7b")
+    c = 2048
+    d = m.decode(c)
+    matrices = (m.params - 32000 * 4096 - 65 * 4096) * 2  # every weight matrix, fp16, excluding the table
+    assert d.bytes >= matrices + m.kv_cache_bytes(c)
+    # one more position of context costs exactly one more position of K and V (+ its scores)
+    extra = m.decode(c + 1).bytes - d.bytes
+    assert extra >= 2 * 32 * 4096 * 2
+
+
+def test_kv_cache_by_hand_linear_and_gqa():
+    # LLaMA-7B fp16: 2 (K,V) * 32 layers * 4096 * 4096 positions * 2 B = 2 GiB
+    assert llama("7b").kv_cache_bytes(4096) == 2 * 32 * 4096 * 4096 * 2 == 2 * 2**30
+    # Llama-3-8B: 8 KV heads of 128: 2 * 32 * 8 * 128 * 8192 * 2 B = 1 GiB
+    assert llama("3-8b").kv_cache_bytes(8192) == 2 * 32 * 8 * 128 * 8192 * 2 == 2**30
+    m = llama("3-8b")
+    mha = LanguageModel(replace(m.config, kv_heads=m.config.heads))
+    assert mha.kv_cache_bytes(1000) / m.kv_cache_bytes(1000) == 32 / 8
+    assert llama("2-70b").kv_cache_bytes(100, dtype="int8") * 2 == llama("2-70b").kv_cache_bytes(100)
+
+
+@given(st.integers(1, 100_000), st.integers(1, 64))
+def test_kv_cache_exactly_linear(context, batch):
+    m = llama("2-70b")
+    one = m.kv_cache_bytes(1)
+    assert m.kv_cache_bytes(context, batch) == one * context * batch
+
+
+@settings(max_examples=15)
+@given(st.integers(1, 64), st.integers(1, 4))
+def test_llama_monotonic_in_tokens_and_batch(tokens, batch):
+    m = llama("7b")
+    a = m.prefill(tokens, batch)
+    assert m.prefill(tokens + 1, batch).macs > a.macs
+    assert m.prefill(tokens, batch + 1).macs > a.macs
+    assert m.decode(tokens + 1, batch).macs > m.decode(tokens, batch).macs
+    assert m.decode(tokens, batch + 1).bytes > m.decode(tokens, batch).bytes
+
+
+def test_llama_tiny_hand_derived():
+    # d=8, 1 layer, 2 heads (head 4), 1 KV head, ffn 16, vocab 10, tied; decode at context 3:
+    # q 8*8 + k,v 2*8*4 + o 8*8 + ffn 3*8*16 + head 10*8 = 64+64+64+384+80 = 656; attention 2*2*3*4 = 48
+    from npucourse.networks.llama import LlamaConfig
+
+    tiny = LanguageModel(LlamaConfig("tiny", 8, 1, 2, 1, 16, 10, True, "test"))
+    assert tiny.decode(3).macs == 656 + 48
+    # params: embedding 80 (tied) + q,k,v,o 192 + ffn 384 + norms 2*8 + final norm 8 = 680
+    assert tiny.params == tiny.prefill_network(2).params == 680
+
+
+def test_llama_bad_input():
+    with pytest.raises(KeyError, match="7b"):
+        llama("8b")
+    m = llama("7b")
+    with pytest.raises(ValueError, match="context"):
+        m.decode(0)
+    with pytest.raises(ValueError, match="tokens"):
+        m.prefill(-3)
+    with pytest.raises(ValueError, match="batch"):
+        m.prefill(3, batch=0)
+    with pytest.raises(ValueError, match="context"):
+        m.kv_cache_bytes(0)
+    with pytest.raises(ValueError, match="logits"):
+        m.prefill(3, logits="first")
+    with pytest.raises(KeyError, match="fp7"):
+        llama("7b", dtype="fp7")

@@ -35,3 +35,14 @@ def test_vit_b_32_params_exact():
 def test_vit_other_variants_macs(variant, gmacs):
     # torchvision ViT_B_32_Weights / ViT_L_16_Weights meta "_ops" (GMACs, rounded to 0.001 G)
     assert vit(variant, 224).macs == pytest.approx(gmacs * 1e9, abs=0.0005e9)
+
+
+# -- LLaMA ---------------------------------------------------------------------------------------------
+def test_llama_7b_params_exact():
+    # REFERENCE.md: LLaMA-7B 6,738,415,616 params (HF huggyllama/llama-7b; = 2·V·d + L·(4d² + 3·d·ff + 2d) + d)
+    from npucourse.networks.llama import llama
+
+    m = llama("7b")
+    assert m.params == 6_738_415_616
+    assert m.prefill_network(4).params == 6_738_415_616  # the layer list carries every parameter once
+    assert 2 * 32000 * 4096 + 32 * (4 * 4096**2 + 3 * 4096 * 11008 + 2 * 4096) + 4096 == 6_738_415_616

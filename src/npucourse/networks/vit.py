@@ -78,14 +78,13 @@ def encoder(b: LayerList, *, image_size: int, patch: int, width: int, layers: in
     b.add("embed", conv2d(3, width, image_size, image_size, kernel=patch, stride=patch, padding=0,
                           bias=conv_bias, batch=batch, dtype=dtype, name="patch_embed"))
     # class token (D parameters) prepended, position embedding (N·D parameters) added
-    b.add("embed", tb.pointwise("add", rows * width, params=(n + 1) * width, dtype=dtype, name="cls_pos_embed"))
+    b.add("embed", tb.with_params(tb.add(rows, width, dtype, "cls_pos_embed"), (n + 1) * width, dtype))
     if pre_norm:
         b.add("embed", tb.norm("layernorm", rows, width, dtype, "ln_pre"))
+    ops = LayerList()  # one encoder layer; all layers are identical (frozen records reused)
+    tb.self_attention(ops, "", tokens=rows, seq=n, d=width, heads=heads, dtype=dtype, qkv_bias=True, out_bias=True)
+    tb.mlp(ops, "", tokens=rows, d=width, hidden=mlp_dim, dtype=dtype, bias=True)
     for i in range(layers):
-        ops = LayerList()
-        tb.self_attention(ops, "", tokens=rows, seq=n, d=width, heads=heads, dtype=dtype,
-                          qkv_bias=True, out_bias=True)
-        tb.mlp(ops, "", tokens=rows, d=width, hidden=mlp_dim, dtype=dtype, bias=True)
         tb.emit(b, f"block{i}", ops, granularity)
     if final_norm:
         b.add("head", tb.norm("layernorm", rows, width, dtype, "ln_final"))
