@@ -1,4 +1,8 @@
-"""The formula registry (sympy). Importing this package imports sympy.
+"""The formula registry (sympy).
+
+This package's ``__init__`` imports nothing heavy, so that the generated numeric modules
+(``npucourse.formulas._gen.*``, plain numpy) load without sympy; the registry and sympy load on
+the first call to :func:`get`, :func:`names`, :func:`all_formulas` or :func:`by_section`.
 
 >>> import npucourse as npc
 >>> f = npc.formulas.get("gemm_intensity")
@@ -10,10 +14,12 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from typing import TYPE_CHECKING, Any
 
-from .registry import REGISTRY, TOPICS, Formula, SymbolInfo, Topic
+if TYPE_CHECKING:
+    from .registry import Formula
 
-__all__ = ["get", "names", "all_formulas", "by_section", "Formula", "SymbolInfo", "Topic", "load_all"]
+__all__ = ["get", "names", "all_formulas", "by_section", "load_all", "Formula", "SymbolInfo", "Topic"]
 
 _loaded = False
 
@@ -30,7 +36,7 @@ def load_all() -> None:
     _loaded = True
 
 
-def get(name: str) -> Formula:
+def get(name: str) -> "Formula":
     """The formula registered as ``name``.
 
     Raises
@@ -38,6 +44,8 @@ def get(name: str) -> Formula:
     KeyError
         If no formula has that name (the message lists close matches).
     """
+    from .registry import REGISTRY
+
     load_all()
     try:
         return REGISTRY[name]
@@ -50,16 +58,28 @@ def get(name: str) -> Formula:
 
 def names() -> tuple[str, ...]:
     """All registered formula names, sorted."""
+    from .registry import REGISTRY
+
     load_all()
     return tuple(sorted(REGISTRY))
 
 
-def all_formulas() -> tuple[Formula, ...]:
+def all_formulas() -> tuple["Formula", ...]:
     """All registered formulas, sorted by section then name."""
+    from .registry import REGISTRY
+
     load_all()
     return tuple(sorted(REGISTRY.values(), key=lambda f: (f.section, f.name)))
 
 
-def by_section(prefix: str) -> tuple[Formula, ...]:
+def by_section(prefix: str) -> tuple["Formula", ...]:
     """Formulas whose section starts with ``prefix`` (e.g. ``"2.3"``)."""
     return tuple(f for f in all_formulas() if f.section == prefix or f.section.startswith(prefix + "."))
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("Formula", "SymbolInfo", "Topic", "REGISTRY", "TOPICS"):
+        from . import registry
+
+        return getattr(registry, name)
+    raise AttributeError(f"module 'npucourse.formulas' has no attribute {name!r}")
