@@ -215,3 +215,78 @@ def test_llama_bad_input():
         m.prefill(3, logits="first")
     with pytest.raises(KeyError, match="fp7"):
         llama("7b", dtype="fp7")
+
+
+# -- CLIP ------------------------------------------------------------------------------------------
+from npucourse.networks.clip import clip_image, clip_text  # noqa: E402
+
+
+def test_clip_image_equals_vit_closed_form_plus_projection():
+    # ViT-L/14 at 224: 24 * (12*257*1024^2 + 2*257^2*1024) + 256*1024*588 + proj 1024*768
+    net = clip_image("ViT-L/14")
+    layer = 12 * 257 * 1024**2 + 2 * 257**2 * 1024
+    assert net.macs == 24 * layer + 256 * 1024 * 588 + 1024 * 768 == 81_012_768_768
+    assert _f("vit_layer_macs_r4")(N=257, D=1024) == layer
+
+
+def test_clip_text_hand_derived_small():
+    # width 8, 1 layer, 2 heads, context 3, vocab 5, embed 4:
+    # qkv 3*8*24 + attention 2*3*3*8 + proj 3*8*8 + mlp 2*3*8*32 + text projection 8*4 (one token)
+    net = clip_text(width=8, layers=1, heads=2, context=3, vocab=5, embed_dim=4)
+    assert net.macs == 576 + 144 + 192 + 1536 + 32
+    # params: (5 + 3)*8 embeddings + block (3*8*8+24 + 8*8+8 + 2*16 + 8*32+32 + 32*8+8) + ln 16 + proj 32
+    block = (192 + 24) + (64 + 8) + 32 + (256 + 32) + (256 + 8)
+    assert net.params == 64 + block + 16 + 32
+
+
+def test_clip_text_monotonic_in_context():
+    assert clip_text(context=78).macs > clip_text(context=77).macs > clip_text(context=32).macs
+
+
+def test_clip_bad_input():
+    with pytest.raises(KeyError, match="ViT-L-14"):
+        clip_image("ViT-L/7")
+    with pytest.raises(ValueError, match="context"):
+        clip_text(context=0)
+    with pytest.raises(ValueError, match="heads"):
+        clip_text(width=10, heads=3)
+
+
+# -- LLaVA -----------------------------------------------------------------------------------------
+from npucourse.networks.llava import llava  # noqa: E402
+
+
+def test_llava_sequence_and_vision_count():
+    m = llava()
+    assert m.image_tokens == 576 and m.prompt_tokens(40) == 616
+    # executed (24 layers) - needed (23 layers) = one layer over 577 tokens + post-LN (no MACs)
+    one_layer = 12 * 577 * 1024**2 + 2 * 577**2 * 1024
+    assert m.vision_network().macs - llava(vision_layers="needed").vision_network().macs == one_layer
+    # projector on 576 tokens: 576 * (1024*4096 + 4096*4096) MACs
+    assert m.vision_network().stage("projector").macs == 576 * (1024 * 4096 + 4096 * 4096)
+
+
+def test_llava_prefill_is_vision_plus_lm_prefill():
+    m = llava()
+    p = m.prefill(40)
+    slow = m.prefill_network(40).total
+    assert p.macs == pytest.approx(slow.macs, rel=1e-12) and p.bytes == pytest.approx(slow.bytes, rel=1e-12)
+    lm = m.lm.prefill(616)  # same MACs: the image embeddings replace lookups, which do no MACs
+    assert p.macs == m.vision_network().macs + lm.macs
+    # generation: prefill + 99 decode steps at contexts 617..715
+    g = m.generate(40, 100)
+    assert g.macs == p.macs + sum(m.decode(c).macs for c in range(617, 716))
+
+
+def test_llava_params_total():
+    # vision tower 303,507,456 (CLIPVisionModel ViT-L/14-336) + projector 20,979,712 + Vicuna-7B 6,738,415,616
+    assert llava().params == 303_507_456 + 20_979_712 + 6_738_415_616
+
+
+def test_llava_bad_input():
+    with pytest.raises(ValueError, match="vision_layers"):
+        llava(vision_layers="some")
+    with pytest.raises(ValueError, match="text_tokens"):
+        llava().prefill(-1)
+    with pytest.raises(ValueError, match="context"):
+        llava().decode(0)

@@ -46,3 +46,45 @@ def test_llama_7b_params_exact():
     assert m.params == 6_738_415_616
     assert m.prefill_network(4).params == 6_738_415_616  # the layer list carries every parameter once
     assert 2 * 32000 * 4096 + 32 * (4 * 4096**2 + 3 * 4096 * 11008 + 2 * 4096) + 4096 == 6_738_415_616
+
+
+# -- CLIP (OpenCLIP docs/model_profile.csv: image/text params in M, GFLOPs = 2 x MACs of matmul/conv) --
+# Columns: model, image_mparams, image_gflops, text_mparams, text_gflops. The CSV prints two decimals,
+# so the tolerance is half a unit of the last digit (0.005 M / 0.005 G).
+CLIP_ROWS = [
+    ("ViT-B-32", 87.85, 8.82, 63.43, 5.96),
+    ("ViT-B-16", 86.19, 35.13, 63.43, 5.96),
+    ("ViT-L-14", 303.97, 162.03, 123.65, 13.30),
+    ("ViT-L-14-336", 304.29, 381.92, 123.65, 13.30),
+    ("ViT-H-14", 632.08, 334.59, 354.03, 47.09),
+]
+
+
+@pytest.mark.parametrize("model, img_m, img_g, txt_m, txt_g", CLIP_ROWS)
+def test_openclip_model_profile(model, img_m, img_g, txt_m, txt_g):
+    from npucourse.networks.clip import clip_image, clip_text
+
+    img = clip_image(model)
+    txt = clip_text(model=model)
+    assert img.params / 1e6 == pytest.approx(img_m, abs=0.005)
+    assert 2 * img.macs / 1e9 == pytest.approx(img_g, abs=0.005)
+    assert txt.params / 1e6 == pytest.approx(txt_m, abs=0.005)
+    assert 2 * txt.macs / 1e9 == pytest.approx(txt_g, abs=0.005)
+
+
+def test_clip_l14_text_tower_defaults():
+    # REFERENCE.md: ViT-L-14 text tower width 768, 12 layers, 77 tokens: 13.3 GFLOPs, 123.65 M params
+    from npucourse.networks.clip import clip_text
+
+    t = clip_text()
+    assert 2 * t.macs / 1e9 == pytest.approx(13.30, abs=0.005)
+    assert t.params / 1e6 == pytest.approx(123.65, abs=0.005)
+
+
+# -- LLaVA-1.5 -------------------------------------------------------------------------------------
+def test_llava_projector_params_exact():
+    # REFERENCE.md / LLaVA llava/model/multimodal_projector/builder.py, mlp2x_gelu:
+    # Linear(1024, 4096) + GELU + Linear(4096, 4096) = 20,979,712 parameters
+    from npucourse.networks.llava import llava
+
+    assert llava().projector_params() == 20_979_712 == 1024 * 4096 + 4096 + 4096 * 4096 + 4096

@@ -42,11 +42,12 @@ def linear(tokens: int, d_in: int, d_out: int, *, bias: bool, dtype: str, name: 
     return replace(with_params(c, d_out, dtype), flops=c.flops + tokens * d_out)
 
 
-def with_params(c: Cost, n_params: int, dtype: str) -> Cost:
-    """``c`` with ``n_params`` more parameters, read once from DRAM (a bias, an embedding table)."""
+def with_params(c: Cost, n_params: int, dtype: str, *, read: bool = True) -> Cost:
+    """``c`` with ``n_params`` more parameters (a bias, a position-embedding table), read once from
+    DRAM — or not at all with ``read=False`` (a lookup table of which ``c`` already reads its rows)."""
     s = elem_bytes(dtype)
-    return replace(c, params=c.params + n_params, weight_bytes=c.weight_bytes + n_params * s,
-                   reads={**c.reads, DRAM: c.reads.get(DRAM, 0.0) + n_params * s})
+    reads = {**c.reads, DRAM: c.reads.get(DRAM, 0.0) + n_params * s} if read else c.reads
+    return replace(c, params=c.params + n_params, weight_bytes=c.weight_bytes + n_params * s, reads=reads)
 
 
 def norm(kind: str, tokens: int, d: int, dtype: str, name: str) -> Cost:

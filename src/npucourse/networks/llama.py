@@ -152,7 +152,7 @@ class LanguageModel:
         v.nonnegative_int("embed_tokens", n_embed)
         if n_embed > new_tokens:
             raise ValueError(f"embed_tokens={n_embed} exceeds new_tokens={new_tokens}")
-        embed, layer, head = self._parts(new_tokens, past, batch, logits, n_embed)
+        embed, layer, head = self.parts(new_tokens, past, batch, logits, n_embed)
         b = LayerList()
         if embed is not None:
             b.add("embed", embed)
@@ -162,9 +162,13 @@ class LanguageModel:
         return b.build(f"llama-{c.name}[{new_tokens}|{past}]x{batch}", source=SOURCE + "; " + c.source,
                        size=c.name, new_tokens=new_tokens, past=past, batch=batch, logits=logits, dtype=dt)
 
-    def _parts(self, new_tokens: int, past: int, batch: int, logits: str,
+    def parts(self, new_tokens: int, past: int, batch: int, logits: str,
                n_embed: int) -> tuple[Cost | None, list[Cost], list[Cost]]:
-        """Embedding record, the records of one decoder layer, the head records."""
+        """The records of one forward pass: embedding (or None), one decoder layer, the head.
+
+        All L decoder layers are identical; :meth:`network` repeats the layer records, other
+        models (LLaVA, Flamingo) interleave them with their own layers.
+        """
         c, dt = self.config, self.dtype
         rows = batch * new_tokens
         hd = c.head_dim
@@ -185,11 +189,11 @@ class LanguageModel:
             head = replace(head, params=0.0, weight_bytes=0.0)
         return embed, layer, [tb.norm("rmsnorm", out_rows, c.d, dt, "norm_final"), head]
 
-    def _total(self, new_tokens: int, past: int, batch: int, logits: str, name: str,
-               embed_tokens: int | None = None) -> Cost:
-        """Sum of :meth:`network`'s layers, computed as embed + L × layer + head."""
+    def forward(self, new_tokens: int, past: int, batch: int, logits: str, name: str,
+                embed_tokens: int | None = None) -> Cost:
+        """Cost of :meth:`network` (same arguments), computed fast as embed + L × layer + head."""
         n_embed = new_tokens if embed_tokens is None else embed_tokens
-        embed, layer, head = self._parts(new_tokens, past, batch, logits, n_embed)
+        embed, layer, head = self.parts(new_tokens, past, batch, logits, n_embed)
         one = sum(layer[1:], layer[0])
         parts = ([embed] if embed is not None else []) + [one * self.config.layers] + head
         return sum(parts[1:], parts[0]).renamed(name)
@@ -209,13 +213,13 @@ class LanguageModel:
         v.positive_int("tokens", tokens)
         v.positive_int("batch", batch)
         v.choice("logits", logits, ("last", "all"))
-        return self._total(tokens, 0, batch, logits, f"llama-{self.config.name} prefill {tokens}x{batch}")
+        return self.forward(tokens, 0, batch, logits, f"llama-{self.config.name} prefill {tokens}x{batch}")
 
     def decode(self, context: int, batch: int = 1) -> Cost:
         """Cost of one decode step at ``context`` (equal to ``decode_network(...).total``)."""
         v.positive_int("context", context)
         v.positive_int("batch", batch)
-        return self._total(1, context - 1, batch, "last", f"llama-{self.config.name} decode @{context}x{batch}")
+        return self.forward(1, context - 1, batch, "last", f"llama-{self.config.name} decode @{context}x{batch}")
 
     def generate(self, prompt: int, new_tokens: int, batch: int = 1) -> Cost:
         """Cost of generating ``new_tokens`` tokens after a prompt of ``prompt`` tokens.
