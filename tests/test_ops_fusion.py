@@ -178,3 +178,17 @@ def test_transformer_block_bad_input():
         transformer_block_fusion(512, 768, 7)
     with pytest.raises(ValueError, match="seq"):
         transformer_block_fusion(0, 768)
+
+
+def test_corrections_are_computed_from_these_models():
+    from npucourse.corrections import ch2_ops_a
+
+    cs = {c.id: c for c in ch2_ops_a.corrections()}
+    assert all(i.startswith("ch2-opsa-") for i in cs)
+    r = transformer_block_fusion(512, 768, 12)
+    assert cs["ch2-opsa-ex24-unfused-bytes"].model_value == r.unfused.bytes
+    assert cs["ch2-opsa-ex24-fused-bytes"].model_value == r.saved_fraction
+    assert cs["ch2-opsa-ex24-transfer-counts"].model_value == "38 → 9"
+    # the 3×3-conv check: every YOLO-like layer but the 3-channel stem is far above 100 FLOP/B
+    assert cs["ch2-opsa-conv3x3-intensity"].verdict == "wrong"
+    assert npc.ops.conv2d(64, 64, 160, 160, 3).intensity > 250
