@@ -17,18 +17,43 @@ import subprocess
 import sys
 import warnings
 
-_TIMEOUT_S = 60
 
 
-def _oracle(args, stdin=None):
-    proc = subprocess.run(
-        [sys.executable, "-m", "npucourse.grading.oracle", *args],
-        input=stdin, capture_output=True, text=True, timeout=_TIMEOUT_S,
-        env={**os.environ, "PYTHONWARNINGS": "ignore"},
-    )
-    if proc.returncode != 0:
-        raise RuntimeError("grading oracle failed: " + proc.stderr.strip()[-500:])
-    return json.loads(proc.stdout)
+_KEY = "_npucourse_oracle_process"
+
+
+def _server():
+    """The notebook's oracle process (started once, restarted if it died)."""
+    proc = getattr(sys, _KEY, None)
+    if proc is None or proc.poll() is not None:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "npucourse.grading.oracle", "serve"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+            env={**os.environ, "PYTHONWARNINGS": "ignore"},
+        )
+        setattr(sys, _KEY, proc)
+    return proc
+
+
+def _oracle(request):
+    """One request to the oracle process; one retry with a fresh process on a broken pipe."""
+    line = json.dumps(request) + "\n"
+    for attempt in (1, 2):
+        proc = _server()
+        try:
+            proc.stdin.write(line)
+            proc.stdin.flush()
+            reply = proc.stdout.readline()
+            if reply:
+                out = json.loads(reply)
+                if isinstance(out, dict) and "oracle_error" in out:
+                    raise RuntimeError("grading oracle failed: " + out["oracle_error"])
+                return out
+        except (BrokenPipeError, OSError, ValueError):
+            pass
+        proc.kill()
+        setattr(sys, _KEY, None)
+    raise RuntimeError("grading oracle did not answer")
 
 
 def _plain(x):
@@ -69,8 +94,9 @@ def check(assignment, name, fn, seed=None):
     if not callable(fn):
         raise AssertionError(f"{name}: 需要一个函数，得到的是 {type(fn).__name__}")
     seed = int.from_bytes(os.urandom(4), "little") if seed is None else int(seed)
-    cases = _oracle(["cases", assignment, name, str(seed)])
-    result = _oracle(["verdict", assignment, name, str(seed)], stdin=json.dumps(_answers(fn, cases)))
+    req = {"assignment": assignment, "check": name, "seed": seed}
+    cases = _oracle({**req, "cmd": "cases"})
+    result = _oracle({**req, "cmd": "verdict", "answers": _answers(fn, cases)})
     if not result["passed"]:
         msg = "\n".join(f"  - {m}" for m in result["failed"])
         raise AssertionError(f"检查未通过：{result.get('describe', name)}\n{msg}")

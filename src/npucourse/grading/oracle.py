@@ -4,6 +4,10 @@ Usage (JSON on stdout)::
 
     python -m npucourse.grading.oracle cases ASSIGNMENT CHECK SEED
     python -m npucourse.grading.oracle verdict ASSIGNMENT CHECK SEED   < answers.json
+    python -m npucourse.grading.oracle serve      # one JSON request per line, one reply per line
+
+A request to ``serve`` is ``{"cmd": "cases"|"verdict", "assignment", "check", "seed"[, "answers"]}``;
+the reply is the same JSON as the one-shot commands, or ``{"oracle_error": "..."}``.
 
 ``cases`` prints the list of keyword-argument dicts; ``verdict`` reads the student's answers
 (a JSON list, one entry per case: ``{"ok": value}`` or ``{"error": "message"}``) and prints
@@ -64,8 +68,33 @@ def verdict(assignment: str, check: str, seed: int, answers: list[Any]) -> dict[
     return {"passed": not failed, "n": len(cs), "failed": failed[:5], "describe": c.describe}
 
 
+def serve(stdin: Any = None, stdout: Any = None) -> int:
+    """Answer line-delimited JSON requests until end of input (one process per notebook)."""
+    stdin = stdin or sys.stdin
+    stdout = stdout or sys.stdout
+    for line in stdin:
+        if not line.strip():
+            continue
+        try:
+            req = json.loads(line)
+            a, c, seed = req["assignment"], req["check"], int(req["seed"])
+            if req["cmd"] == "cases":
+                out: Any = cases(a, c, seed)
+            elif req["cmd"] == "verdict":
+                out = verdict(a, c, seed, req["answers"])
+            else:
+                raise ValueError(f"unknown command {req['cmd']!r}")
+        except Exception as e:  # report, keep serving
+            out = {"oracle_error": f"{type(e).__name__}: {e}"}
+        stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+        stdout.flush()
+    return 0
+
+
 def main(argv: list[str]) -> int:
     warnings.simplefilter("ignore")
+    if argv == ["serve"]:
+        return serve()
     if len(argv) != 4 or argv[0] not in ("cases", "verdict"):
         print(__doc__, file=sys.stderr)
         return 2

@@ -1,0 +1,105 @@
+"""Round trip through the real nbgrader for every assignment: generate → autograde → scores.
+
+Per assignment (mutants in ``tests/grading/mutants/<assignment>.py``):
+reference → full marks; release as-is → 0; each typical mistake → strictly between; hard-coding
+the visible cases → not full; editing test cells to ``assert True``, deleting a test cell, or
+monkeypatching npucourse/numpy/builtins/the harness → no gain over the honest wrong answer;
+an infinite loop is cut off by the per-cell timeout and the rest of the batch is unaffected.
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+from pathlib import Path
+
+import pytest
+
+from npucourse.grading.course import REPO, Course
+
+from . import nbedit
+
+ASSIGNMENTS = sorted(
+    p.name for p in (REPO / "solutions").iterdir()
+    if p.is_dir() and (Path(__file__).parent / "mutants" / f"{p.name}.py").exists()
+)
+
+pytestmark = [pytest.mark.slow]
+
+
+def _mutants(a: str):
+    return importlib.import_module(f"tests.grading.mutants.{a}")
+
+
+@pytest.fixture(scope="module", params=ASSIGNMENTS)
+def graded(request, tmp_path_factory):
+    """Grade every variant of one assignment in one course folder; return {variant: Score}."""
+    a = request.param
+    m = _mutants(a)
+    tmp = tmp_path_factory.mktemp(a)
+    course = Course.copy_of_repo(tmp / "course", [a], timeout=10)
+    course.generate(a)
+    release = nbedit.read(course.release_notebook(a))
+    answers = nbedit.solution_answers(nbedit.read(course.source_notebook(a)))
+    first_wrong = next(iter(m.WRONG))
+    wrong_answers = nbedit.mutate(answers, m.WRONG[first_wrong])
+
+    variants = {
+        "reference": nbedit.fill(release, answers),
+        "as_is": release,
+        **{f"wrong_{k}": nbedit.fill(release, nbedit.mutate(answers, e)) for k, e in m.WRONG.items()},
+        "hardcode": nbedit.fill(release, {**answers, **m.HARDCODE}),
+        "tamper_assert_true": nbedit.edit_tests(nbedit.fill(release, wrong_answers), lambda s: "assert True\n"),
+        "tamper_delete": nbedit.delete_first_test(nbedit.fill(release, wrong_answers)),
+        "monkeypatch": nbedit.prepend_cell(nbedit.fill(release, wrong_answers), m.MONKEYPATCH),
+        "loop": nbedit.fill(release, {**answers, **m.LOOP}),
+        "after_loop": nbedit.fill(release, answers),
+    }
+    scores, seconds = {}, {}
+    for student, nb in variants.items():
+        path = nbedit.write(nb, tmp / f"{student}.ipynb")
+        course.submit(student, a, path)
+        t0 = time.perf_counter()
+        course.autograde(a, student)
+        seconds[student] = time.perf_counter() - t0
+        scores[student] = course.score(a, student)
+    return a, m, scores, seconds, first_wrong
+
+
+def test_reference_scores_full_marks(graded):
+    a, _, s, _, _ = graded
+    assert s["reference"].max_score > 0
+    assert s["reference"].score == s["reference"].max_score, a
+
+
+def test_release_as_is_scores_zero(graded):
+    a, _, s, _, _ = graded
+    assert s["as_is"].score == 0, a
+
+
+def test_typical_mistakes_get_partial_credit(graded):
+    a, m, s, _, _ = graded
+    assert len(m.WRONG) >= 2
+    for k in m.WRONG:
+        sc = s[f"wrong_{k}"]
+        assert 0 < sc.score < sc.max_score, (a, k, sc)
+
+
+def test_hardcoding_visible_cases_fails_hidden_tests(graded):
+    a, _, s, _, _ = graded
+    assert s["hardcode"].score < s["hardcode"].max_score, a
+
+
+def test_tampering_gains_nothing(graded):
+    a, _, s, _, first_wrong = graded
+    honest = s[f"wrong_{first_wrong}"].score
+    for k in ("tamper_assert_true", "tamper_delete", "monkeypatch"):
+        assert s[k].score <= honest, (a, k, s[k].score, honest)
+
+
+def test_infinite_loop_is_cut_off_and_batch_unaffected(graded):
+    a, _, s, sec, _ = graded
+    assert s["loop"].score < s["loop"].max_score
+    assert s["loop"].score > 0  # the other parts still count
+    assert sec["loop"] < 60, sec["loop"]
+    assert s["after_loop"].score == s["after_loop"].max_score
