@@ -239,6 +239,8 @@ def test_theorem2_constants_are_derived():
     assert npc.formulas.get("attn_standard_hbm_square")(N=1000, d=64) == 4 * 1000 * 64 + 4 * 1000**2
     # N² coefficients equal: 4 = (12d² + 16d)/M  ->  M* = 3d² + 4d
     assert npc.formulas.get("flash_breakeven_sram")(d=64) == 3 * 64**2 + 4 * 64
+    # long sequences: Flash/standard -> N(3d + 4)(N/B_c) / 4N² = (3d + 4)/(4B_c)
+    assert npc.formulas.get("flash_traffic_ratio_limit")(d=64, B_c=192) == pytest.approx(196 / 768)
     # T_c = 1: N(6d + 6) = 4Nd + 4N²  ->  N* = (d + 3)/2
     assert npc.formulas.get("flash_single_block_breakeven_n")(d=64) == 33.5
 

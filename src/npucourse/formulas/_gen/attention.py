@@ -110,6 +110,11 @@ def flash_breakeven_sram(*, d):
     return d*(3*d + 4)
 
 
+def flash_traffic_ratio_limit(*, d, B_c):
+    """Flash over standard HBM traffic for long sequences (1 minus the saving) [1]: 3*d/(4*B_c) + 1/B_c"""
+    return (3/4)*d/B_c + B_c**(-1.0)
+
+
 def flash_single_block_breakeven_n(*, d):
     """with one K/V block (N <= B_c) Flash moves fewer bytes only for N above this [1]: d/2 + 3/2"""
     return (1/2)*d + 3/2

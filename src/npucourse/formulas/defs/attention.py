@@ -37,6 +37,7 @@ E = t.symbol("E", "computed score entries, all heads", "1", integer=True)
 nv = t.symbol("n_v", "query-row visits to K/V blocks (row loads of Algorithm 1), all heads", "1",
               integer=True)
 M = t.symbol("M", "on-chip SRAM size in elements", "1", integer=True)
+Bcs = t.symbol("B_c", "rows of K and V per block", "1", integer=True)
 s = t.symbol("s", "bytes per element", "B")
 N = t.symbol("N", "sequence length (N_q = N_kv)", "1", integer=True)
 m_o = t.symbol("m_old", "running row maximum before the block", "1", real=True, positive=None)
@@ -128,6 +129,11 @@ t.formula("flash_breakeven_sram", sp.factor(m_star), unit="1",
           source="derived: N^2 coefficients of flash_hbm_smooth and attn_standard_hbm_square equal",
           description="SRAM (elements) above which Flash moves fewer bytes for long sequences",
           lhs=r"M^{*}")
+t.formula("flash_traffic_ratio_limit",
+          sp.limit(fl_sq.subs(tc_sq, N / Bcs) / std_sq, N, sp.oo), unit="1",
+          source="derived: flash_hbm_square / attn_standard_hbm_square as N -> oo, T_c = N/B_c",
+          description="Flash over standard HBM traffic for long sequences (1 minus the saving)",
+          lhs=r"\lim_{N\to\infty}\mathrm{IO}_{\mathrm{flash}}/\mathrm{IO}_{\mathrm{std}}")
 n_star = sp.solve(sp.Eq(fl_sq.subs(tc_sq, 1), std_sq), N)
 n_star = [r for r in n_star if r != 0][0]
 t.formula("flash_single_block_breakeven_n", n_star, unit="1",
