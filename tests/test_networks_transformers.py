@@ -290,3 +290,36 @@ def test_llava_bad_input():
         llava().prefill(-1)
     with pytest.raises(ValueError, match="context"):
         llava().decode(0)
+
+
+# -- EfficientNet ------------------------------------------------------------------------------------
+from npucourse.networks.efficientnet import blocks, efficientnet, make_divisible  # noqa: E402
+
+
+def test_make_divisible_by_hand():
+    # B3 (width 1.2): 32*1.2 = 38.4 -> 40; 16*1.2 = 19.2 -> 16 is < 0.9*19.2 -> 24; 112*1.2 = 134.4 -> 136
+    assert [make_divisible(c * 1.2) for c in (32, 16, 24, 40, 80, 112, 192, 320)] == \
+        [40, 24, 32, 48, 96, 136, 232, 384]
+
+
+def test_efficientnet_b3_blocks_and_feature_map():
+    # depth 1.4: repeats ceil(1.4 * [1,2,2,3,3,4,1]) = [2,3,3,5,5,6,2] -> 26 blocks
+    assert len(blocks("b3")) == 26
+    # 300 -> 150 (stem) -> 150 -> 75 -> 38 -> 19 -> 19 -> 10 -> 10; head 4 * 384 = 1536 channels
+    assert efficientnet("b3", num_classes=None).config["feature_shape"] == (1, 1536, 10, 10)
+
+
+def test_efficientnet_b0_stem_and_first_block_by_hand():
+    # 224x224: stem conv 3->32, 3x3 s2 -> 112x112: 112*112*32*27 MACs
+    net = efficientnet("b0")
+    stem = net.stage("stem")
+    assert stem.macs == 112 * 112 * 32 * 27
+    # params: conv 32*27 + BN 2*32
+    assert stem.params == 32 * 27 + 64
+
+
+def test_efficientnet_bad_input():
+    with pytest.raises(KeyError, match="b3"):
+        efficientnet("b9")
+    with pytest.raises(ValueError, match="image_size"):
+        efficientnet("b0", image_size=0)

@@ -88,3 +88,19 @@ def test_llava_projector_params_exact():
     from npucourse.networks.llava import llava
 
     assert llava().projector_params() == 20_979_712 == 1024 * 4096 + 4096 + 4096 * 4096 + 4096
+
+
+# -- EfficientNet (torchvision models/efficientnet.py, EfficientNet_B*_Weights.IMAGENET1K_V1 meta:
+#    "num_params" exact, "_ops" in GMACs rounded to 0.001 G, at each weight's crop_size) ---------------
+@pytest.mark.parametrize("variant, size, params, gmacs", [
+    ("b0", 224, 5_288_548, 0.386), ("b1", 240, 7_794_184, 0.687), ("b2", 288, 9_109_994, 1.088),
+    ("b3", 300, 12_233_232, 1.827), ("b4", 380, 19_341_616, 4.394), ("b5", 456, 30_389_784, 10.266),
+    ("b6", 528, 43_040_704, 19.068), ("b7", 600, 66_347_960, 37.746),
+])
+def test_efficientnet_torchvision(variant, size, params, gmacs):
+    from npucourse.networks.efficientnet import efficientnet
+
+    net = efficientnet(variant)
+    assert net.config["image_size"] == size
+    assert net.params == params
+    assert net.macs == pytest.approx(gmacs * 1e9, abs=0.0005e9)
