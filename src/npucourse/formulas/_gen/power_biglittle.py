@@ -5,19 +5,14 @@ and regenerate."""
 import numpy
 
 
-def bl_task_time(*, W, IPC, f):
-    """time of W instructions on a core: W/(IPC·f) [s]: W/(IPC*f)"""
-    return W/(IPC*f)
+def bl_cycles(*, W, IPC):
+    """cycles a core of a given IPC needs for W instructions; time and energy then follow from the DVFS model (dvfs_time_sum, dvfs_energy_period) [cycle]: W/IPC"""
+    return W/IPC
 
 
-def bl_task_energy(*, W, IPC, f, alpha, C, V, P_s):
-    """energy of W instructions: (α·C·V²·f + P_s)·W/(IPC·f) (derived) [J]: C*V**2*W*alpha/IPC + P_s*W/(IPC*f)"""
-    return C*V**2*W*alpha/IPC + P_s*W/(IPC*f)
-
-
-def bl_energy_per_instruction(*, IPC, f, alpha, C, V, P_s):
-    """energy per instruction α·C·V²/IPC + P_s/(IPC·f) (derived: E / W) [J/instr]: C*V**2*alpha/IPC + P_s/(IPC*f)"""
-    return C*V**2*alpha/IPC + P_s/(IPC*f)
+def bl_instruction_rate(*, IPC, f):
+    """instructions per second of a compute-bound task: IPC·f [instr/s]: IPC*f"""
+    return IPC*f
 
 
 def bl_migration_break_even_time(*, r_1, r_2, t_mig):

@@ -1,9 +1,10 @@
 """big.LITTLE: time and energy of a task on a core type, and the break-even of a migration (§21.3.2).
 
-A core of type c retires W instructions in W/(IPC_c·f) seconds; its power at an operating point
-is α·C_c·V²·f + P_s. Migrating costs a fixed time t_mig and energy E_mig (pause, state transfer,
-cache warm-up). Migrating pays off in time when the remaining work W exceeds the break-even
-W*_t, in energy when it exceeds W*_E — both solved by sympy.
+A core of type c needs W/IPC_c cycles for W instructions; time and energy at an operating point
+then come from the DVFS model (§21.3.1) with that core's OPP table and capacitance.
+Migrating costs a fixed time t_mig and energy E_mig (pause, state transfer, cache warm-up).
+It pays off in time when the remaining work W exceeds the break-even W*_t, in energy when it
+exceeds W*_E — both solved by sympy.
 """
 
 import sympy as sp
@@ -14,10 +15,6 @@ t = Topic("power_biglittle", section="21.3.2")
 W = t.symbol("W", "instructions (remaining work) of the task", "instr")
 ipc = t.symbol("IPC", "instructions per cycle of the core type", "instr/cycle")
 f = t.symbol("f", "clock frequency", "Hz")
-alpha = t.symbol("alpha", "activity factor", "1")
-C = t.symbol("C", "effective switched capacitance of the core", "F")
-V = t.symbol("V", "supply voltage", "V")
-P_s = t.symbol("P_s", "static power of the core while busy", "W", nonnegative=True, positive=None)
 r1 = t.symbol("r_1", "instruction rate IPC·f on the current core", "instr/s")
 r2 = t.symbol("r_2", "instruction rate IPC·f on the target core", "instr/s")
 e1 = t.symbol("e_1", "energy per instruction on the current core", "J/instr")
@@ -28,14 +25,12 @@ T_rem = t.symbol("T_rem", "remaining run time on the current core", "s")
 
 SRC = "textbook (Hennessy & Patterson, CPU time = instructions / (IPC·f)); Linux EAS energy model"
 
-time = t.formula("bl_task_time", W / (ipc * f), unit="s",
-                 description="time of W instructions on a core: W/(IPC·f)", source=SRC, lhs=r"t")
-energy = t.formula("bl_task_energy", sp.expand((alpha * C * V**2 * f + P_s) * time.expr), unit="J",
-                   description="energy of W instructions: (α·C·V²·f + P_s)·W/(IPC·f) (derived)",
-                   source=f"derived; {SRC}", lhs=r"E")
-t.formula("bl_energy_per_instruction", sp.expand(energy.expr / W), unit="J/instr",
-          description="energy per instruction α·C·V²/IPC + P_s/(IPC·f) (derived: E / W)",
-          source="derived: bl_task_energy / W", lhs=r"e")
+t.formula("bl_cycles", W / ipc, unit="cycle",
+          description=("cycles a core of a given IPC needs for W instructions; time and energy then follow "
+                       "from the DVFS model (dvfs_time_sum, dvfs_energy_period)"),
+          source=SRC, lhs=r"N")
+t.formula("bl_instruction_rate", ipc * f, unit="instr/s",
+          description="instructions per second of a compute-bound task: IPC·f", source=SRC, lhs=r"r")
 
 _wt = sp.solve(sp.Eq(W / r1, t_mig + W / r2), W)
 t.formula("bl_migration_break_even_time", sp.factor(_wt[0]), unit="instr",
