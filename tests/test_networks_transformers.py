@@ -323,3 +323,58 @@ def test_efficientnet_bad_input():
         efficientnet("b9")
     with pytest.raises(ValueError, match="image_size"):
         efficientnet("b0", image_size=0)
+
+
+# -- RT-1 ------------------------------------------------------------------------------------------
+from npucourse.networks.rt1 import CONTROL_HZ, latency_budget, rt1, transformer_params  # noqa: E402
+
+
+def test_rt1_transformer_params_by_hand():
+    # per layer: QKV 512*3*1024 + 3*1024 = 1_575_936; out 1024*512 + 512 = 524_800; 2 LN 2*1024;
+    # ff 512*512 + 512 = 262_656 -> 2_365_440; x8 = 18_923_520
+    # token emb 262_656; position emb (one-hot of 48) 48*512 + 512 = 25_088; head 512*256 + 256 = 131_328
+    assert transformer_params(rt1()) == 18_923_520 + 262_656 + 25_088 + 131_328 == 19_342_592
+
+
+def test_rt1_tokenizer_params_by_hand():
+    # EfficientNet-B3 without classifier: 12_233_232 - (1536*1000 + 1000)
+    # FiLM after 26 blocks: 2*(512*C + C) summed over block widths (2*24 + 3*32 + 3*48 + 5*96 + 5*136
+    #   + 6*232 + 2*384 = 3608 channels) = 2*513*3608; conv1x1 1536*512; FiLM(512) 2*513*512;
+    # TokenLearner: LN 1024 + Dense 512*64+64 + Dense 64*8+8
+    expected = (12_233_232 - 1_537_000) + 2 * 513 * 3608 + 1536 * 512 + 2 * 513 * 512 + (1024 + 32_832 + 520)
+    net = rt1()
+    assert net.params - transformer_params(net) == expected
+
+
+def test_rt1_image_caching_and_code_passes():
+    full, cached = rt1(), rt1(encode_images=1)
+    tok = [sum(c.macs for k, c in n.stages.items() if k.startswith("tokenizer/")) for n in (full, cached)]
+    assert tok[0] == 6 * tok[1]
+    tr = [sum(c.macs for k, c in n.stages.items() if k.startswith("transformer/")) for n in (full, cached)]
+    assert tr[0] == tr[1]
+    # released code: 6*(8+11) = 114 tokens, 11 passes; one layer's attention alone:
+    # 11 passes * 2 * 8 heads * 114^2 * 128 MACs
+    code = rt1(sequence="code")
+    attn = [ly.cost for ly in code.layers if ly.stage == "transformer/layer0" and ly.name.startswith("attn")][0]
+    assert attn.macs == 11 * 2 * 8 * 114**2 * 128
+    assert code.config["sequence_tokens"] == 114 and code.config["action_dims"] == 11
+
+
+def test_rt1_latency_budget():
+    hw = npc.hardware.get("npu-200")
+    net = rt1()
+    lb = latency_budget(net, hw)
+    assert lb.budget_s == pytest.approx(1 / 3) and CONTROL_HZ == 3.0
+    assert lb.time_s == pytest.approx(net.time_on(hw)) and lb.fraction == pytest.approx(lb.time_s * 3)
+    assert lb.fits
+    with pytest.raises(ValueError, match="rate_hz"):
+        latency_budget(net, hw, rate_hz=0)
+
+
+def test_rt1_bad_input():
+    with pytest.raises(ValueError, match="sequence"):
+        rt1(sequence="both")
+    with pytest.raises(ValueError, match="encode_images"):
+        rt1(encode_images=7)
+    with pytest.raises(ValueError, match="history"):
+        rt1(history=0)

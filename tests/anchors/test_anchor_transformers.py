@@ -104,3 +104,14 @@ def test_efficientnet_torchvision(variant, size, params, gmacs):
     assert net.config["image_size"] == size
     assert net.params == params
     assert net.macs == pytest.approx(gmacs * 1e9, abs=0.0005e9)
+
+
+# -- RT-1 (Brohan et al., arXiv 2212.06817 §4: "8 self-attention layers and 19M total parameters" for the
+#    transformer, 35M for the whole model; shapes from google-research/robotics_transformer gin/code).
+#    The paper gives two significant digits: tolerance 0.5 M. ------------------------------------------
+def test_rt1_parameter_counts():
+    from npucourse.networks.rt1 import rt1, transformer_params
+
+    net = rt1()
+    assert transformer_params(net) == pytest.approx(19e6, abs=0.5e6)
+    assert net.params == pytest.approx(35e6, abs=0.5e6)

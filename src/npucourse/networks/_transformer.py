@@ -21,7 +21,7 @@ from ..ops._common import elem_bytes
 from .base import LayerList
 
 __all__ = ["linear", "norm", "act", "add", "mul", "with_params", "rope", "self_attention", "mlp", "swiglu",
-           "emit", "attention", "GRANULARITIES", "ROPE_OPS"]
+           "emit", "runs", "attention", "GRANULARITIES", "ROPE_OPS"]
 
 #: Operations per element of rotary position embedding, ``x·cos θ + rot(x)·sin θ``: two multiplies
 #: and one add (assumption: cos/sin tables precomputed, the pair swap of rot(x) is free).
@@ -48,6 +48,13 @@ def with_params(c: Cost, n_params: int, dtype: str, *, read: bool = True) -> Cos
     s = elem_bytes(dtype)
     reads = {**c.reads, DRAM: c.reads.get(DRAM, 0.0) + n_params * s} if read else c.reads
     return replace(c, params=c.params + n_params, weight_bytes=c.weight_bytes + n_params * s, reads=reads)
+
+
+def runs(c: Cost, k: int) -> Cost:
+    """``c`` executed ``k`` times with the same weights: work and traffic scale, parameters do not."""
+    if k == 1:
+        return c
+    return replace(c * k, name=f"{c.name} x{k}", params=c.params, weight_bytes=c.weight_bytes)
 
 
 def norm(kind: str, tokens: int, d: int, dtype: str, name: str) -> Cost:
