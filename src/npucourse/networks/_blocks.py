@@ -9,9 +9,8 @@ output shape ``(N, C, H, W)``. Two graph forms:
 - ``fused=False`` (training graph, as PyTorch runs it in eager mode): conv, BatchNorm and the
   activation are separate layers, each reading and writing its feature map.
 
-The element-wise layers here (BatchNorm, activations, residual add, pooling, nearest upsample,
-concat) are temporary stand-ins built from :class:`~npucourse.cost.Cost` until the element-wise
-operator models land in ``npucourse.ops``.
+Element-wise layers come from :mod:`npucourse.ops.elementwise`; nearest upsampling and a
+materialised concat (no arithmetic, real traffic) are built here from :class:`~npucourse.cost.Cost`.
 """
 
 from __future__ import annotations
@@ -22,18 +21,14 @@ from typing import Sequence
 from ..cost import DRAM, Cost
 from ..ops import conv2d
 from ..ops._common import canonical, elem_bytes
+from ..ops.elementwise import ACTIVATION_OPS
+from ..ops.elementwise import activation as _activation
+from ..ops.elementwise import batchnorm as _batchnorm
+from ..ops.elementwise import elementwise as _elementwise
+from ..ops.elementwise import pool2d as _pool2d
 from .base import LayerList
 
 Shape = tuple[int, int, int, int]
-
-#: Non-MAC operations per element of each activation (inference).
-#: assumption: ReLU = 1 compare; sigmoid = exp + add + divide = 3; SiLU = sigmoid + multiply = 4.
-ACT_OPS: dict[str, float] = {"relu": 1.0, "sigmoid": 3.0, "silu": 4.0}
-
-#: Operations per element of an inference BatchNorm: y = x·a + b with a = γ/√(σ²+ε) and
-#: b = β − μ·a precomputed per channel (assumption: the per-channel constants are folded).
-BN_OPS = 2.0
-
 
 def _numel(shape: Sequence[int]) -> int:
     n = 1
@@ -42,43 +37,41 @@ def _numel(shape: Sequence[int]) -> int:
     return n
 
 
-def elementwise(name: str, shape: Shape, ops_per_elem: float, dtype: str, n_inputs: int = 1,
-                out_shape: Shape | None = None, params: float = 0.0, stored: float = 0.0) -> Cost:
-    """An element-wise layer: reads ``n_inputs`` tensors of ``shape``, writes one of ``out_shape``.
-
-    ``stored`` counts per-channel constants read with it (e.g. BatchNorm's four vectors).
-    """
-    s = elem_bytes(dtype)
-    out = out_shape or shape
-    e_in, e_out = _numel(shape), _numel(out)
-    return Cost(
-        name=name, macs=0.0, flops=ops_per_elem * e_out,
-        reads={DRAM: (n_inputs * e_in + stored) * s}, writes={DRAM: e_out * s},
-        params=float(params), weight_bytes=params * s, out_bytes=e_out * s,
-        out_shape=tuple(int(d) for d in out), dtype=canonical(dtype),
-    )
-
-
 def with_epilogue(cost: Cost, act: str | None) -> Cost:
     """``cost`` with an activation applied in its epilogue: adds the operations, not the traffic."""
     if act is None:
         return cost
-    return replace(cost, flops=cost.flops + ACT_OPS[act] * _numel(cost.out_shape or ()))
+    return replace(cost, flops=cost.flops + ACTIVATION_OPS[act] * _numel(cost.out_shape or ()))
 
 
 def batchnorm(name: str, shape: Shape, dtype: str) -> Cost:
-    """Inference BatchNorm over channel axis 1: 2 learnable vectors (γ, β) + 2 running stats."""
-    c = shape[1]
-    return elementwise(name, shape, BN_OPS, dtype, params=2 * c, stored=4 * c)
+    """Inference BatchNorm of the unfused graph (reads γ, β, μ, σ²)."""
+    return _batchnorm(shape, dtype=dtype, folded=False, name=name)
 
 
 def activation(name: str, shape: Shape, act: str, dtype: str) -> Cost:
-    return elementwise(name, shape, ACT_OPS[act], dtype)
+    return _activation(shape, act, dtype=dtype, name=name)
 
 
 def add(name: str, shape: Shape, dtype: str) -> Cost:
     """Residual addition of two tensors of ``shape`` (1 add per element)."""
-    return elementwise(name, shape, 1.0, dtype, n_inputs=2)
+    return _elementwise(shape, n_inputs=2, ops_per_element=1.0, dtype=dtype, name=name)
+
+
+def maxpool(name: str, shape: Shape, kernel: int, stride: int, padding: int, dtype: str) -> Cost:
+    return _pool2d(shape, "max", kernel=kernel, stride=stride, padding=padding, dtype=dtype, name=name)
+
+
+def global_avgpool(name: str, shape: Shape, dtype: str) -> Cost:
+    return _pool2d(shape, "avg", kernel=(shape[2], shape[3]), dtype=dtype, name=name)
+
+
+def _move(name: str, in_elems: int, out_shape: Shape, dtype: str) -> Cost:
+    """A layer that only moves data: reads ``in_elems``, writes ``out_shape``; no arithmetic."""
+    s = elem_bytes(dtype)
+    e = _numel(out_shape)
+    return Cost(name=name, reads={DRAM: in_elems * s}, writes={DRAM: e * s}, out_bytes=e * s,
+                out_shape=tuple(int(d) for d in out_shape), dtype=canonical(dtype))
 
 
 def concat(name: str, shapes: Sequence[Shape], dtype: str) -> Cost:
@@ -88,25 +81,13 @@ def concat(name: str, shapes: Sequence[Shape], dtype: str) -> Cost:
         if (sh[0], sh[2], sh[3]) != (n, h, w):
             raise ValueError(f"concat {name}: shapes {list(shapes)} differ outside the channel axis")
     c = sum(sh[1] for sh in shapes)
-    s = elem_bytes(dtype)
-    e = n * c * h * w
-    return Cost(name=name, reads={DRAM: e * s}, writes={DRAM: e * s}, out_bytes=e * s,
-                out_shape=(n, c, h, w), dtype=canonical(dtype))
+    return _move(name, n * c * h * w, (n, c, h, w), dtype)
 
 
 def upsample_nearest(name: str, shape: Shape, factor: int, dtype: str) -> Cost:
     """Nearest-neighbour upsampling by ``factor``: no arithmetic, reads the input, writes the output."""
     n, c, h, w = shape
-    return elementwise(name, shape, 0.0, dtype, out_shape=(n, c, h * factor, w * factor))
-
-
-def maxpool(name: str, shape: Shape, kernel: int, stride: int, padding: int, dtype: str) -> Cost:
-    """Max pooling: k² − 1 comparisons per output element."""
-    from ..ops import out_size
-
-    n, c, h, w = shape
-    ho, wo = out_size(h, kernel, stride, padding), out_size(w, kernel, stride, padding)
-    return elementwise(name, shape, kernel * kernel - 1.0, dtype, out_shape=(n, c, ho, wo))
+    return _move(name, _numel(shape), (n, c, h * factor, w * factor), dtype)
 
 
 def conv_norm_act(

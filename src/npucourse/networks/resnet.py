@@ -146,7 +146,7 @@ def resnet(depth: int = 50, image_size: int | tuple[int, int] = 224, num_classes
         features[f"C{i + 1}"] = x
     if not features_only:
         n, c, fh, fw = x
-        b.add("head", blk.elementwise("avgpool", x, 1.0, dtype, out_shape=(n, c, 1, 1)))
+        b.add("head", blk.global_avgpool("avgpool", x, dtype))
         b.add("head", conv2d(c, num_classes, 1, 1, kernel=1, bias=True, batch=n, dtype=dtype, name="fc"))
     name = f"resnet{depth}{'-dcn' if dcn_stages else ''}@{h}x{w}"
     return b.build(name, source=SOURCE, depth=depth, image_size=(h, w), features_only=features_only,

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from .. import _validate as v
 from ..formulas._gen.yolo import yolo_scaled_channels
+from ..ops.elementwise import softmax
 from . import _blocks as blk
 from ._blocks import Shape
 from .base import LayerList, Network
@@ -151,7 +152,7 @@ class _Builder:
         # Inference tail on all anchors: DFL (softmax over 16 bins per side, then the frozen
         # Conv2d(16, 1, 1) = expectation over the bins), sigmoid on the class scores.
         dist: Shape = (n, REG_MAX, 4, anchors)
-        self.b.add(stage, blk.elementwise(f"{name}.dfl.softmax", dist, 3.0, self.dtype))
+        self.b.add(stage, softmax(dist, axis=1, dtype=self.dtype, name=f"{name}.dfl.softmax"))
         dfl = blk.conv_norm_act(self.b, stage, f"{name}.dfl.conv", dist, 1, kernel=1, act=None, norm=False,
                                 fused=False, dtype=self.dtype)
         del dfl
