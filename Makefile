@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: book test install regen release benchmarks clean help
+.PHONY: book test install regen release benchmarks clean help check
 
 help:
 	@echo "make book        build the HTML book (all notebooks executed, warnings are errors)"
@@ -43,3 +43,7 @@ benchmarks: $(STAMP)
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis
+
+check: $(STAMP)
+	@test -n "$(NB)" || { echo "usage: make check NB=exercises/ex2_3/ex2_3.ipynb"; exit 2; }
+	$(BIN)/python -m npucourse.grading.selfcheck $(NB)
