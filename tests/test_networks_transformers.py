@@ -378,3 +378,15 @@ def test_rt1_bad_input():
         rt1(encode_images=7)
     with pytest.raises(ValueError, match="history"):
         rt1(history=0)
+
+
+def test_lazy_names_stay_callable():
+    # importing a module named like its builder must not hide the builder (networks/_callable.py)
+    import npucourse.networks.llava  # noqa: F401  (imports llama and vit as modules)
+
+    for _ in range(2):
+        assert npc.networks.vit("B/16").params == 86_567_656
+        assert npc.networks.llama("7b").params == 6_738_415_616
+        assert npc.networks.efficientnet("b3").params == 12_233_232
+    assert npc.networks.clip_image("ViT-B/32").params == npc.networks.clip_image("ViT-B-32").params
+    assert npc.networks.llava().image_tokens == 576 and npc.networks.rt1().config["passes"] == 1
