@@ -15,6 +15,11 @@ def link_transmission_time(*, B_eff, S):
     return 8*S/B_eff
 
 
+def link_protocol_overhead_time(*, B, eta_p, eta_c, eta_s, S):
+    """extra transmission time caused by protocol overhead (headers, acknowledgements): time at B_eff minus time at the rate without the protocol factor [s]: 8*S*(1 - eta_p)/(B*eta_c*eta_p*eta_s)"""
+    return 8*S*(1 - eta_p)/(B*eta_c*eta_p*eta_s)
+
+
 def link_propagation_time(*, d, v):
     """propagation time over distance d at speed v [s]: d/v"""
     return d/v

@@ -34,6 +34,13 @@ eff = t.formula("link_effective_bandwidth", B * eta_p * eta_c * eta_s, unit="bit
 tx = t.formula("link_transmission_time", BITS * S / B_eff, unit="s",
                description="transmission time of S bytes: 8·S bits at the effective rate",
                source=SRC, lhs=r"t_{\mathrm{tx}}")
+_t_full = tx.expr.subs(B_eff, eff.expr)
+_t_no_protocol = tx.expr.subs(B_eff, eff.expr.subs(eta_p, 1))
+t.formula("link_protocol_overhead_time", sp.simplify(_t_full - _t_no_protocol), unit="s",
+          description="extra transmission time caused by protocol overhead (headers, acknowledgements): "
+                      "time at B_eff minus time at the rate without the protocol factor",
+          source="derived: link_transmission_time(B·η_p·η_c·η_s) - link_transmission_time(B·η_c·η_s)",
+          lhs=r"t_{\mathrm{proto}}")
 prop = t.formula("link_propagation_time", dist / v, unit="s",
                  description="propagation time over distance d at speed v", source=SRC, lhs=r"t_{\mathrm{prop}}")
 transfer = t.formula("link_transfer_time", L + t_prop + t_proc + tx.expr, unit="s",
