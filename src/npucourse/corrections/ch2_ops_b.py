@@ -105,6 +105,88 @@ def _attention() -> list[Correction]:
     return out
 
 
+#: Operators the 2:4 corrections are shown on: exercise 2.3's GEMM (M, N, K) and a decoding GEMV.
+EX23_GEMM = (512, 768, 256)
+GEMV = (1, 4096, 4096)
+SPARSE_HW = "npu-200"
+SPARSE_DTYPE = "fp16"
+MISHRA = "Mishra et al., arXiv 2104.08378"
+
+
+def _sparsity() -> list[Correction]:
+    from .. import formulas, hardware
+    from ..ops.gemm import gemm
+    from ..ops.sparsity import sparse_2to4, speedup_2to4, weight_ratio
+
+    hw = hardware.get(SPARSE_HW)
+    ridge = hw.ridge_point(SPARSE_DTYPE)
+    dense = gemm(*EX23_GEMM, dtype=SPARSE_DTYPE)
+    sparse = sparse_2to4(dense)
+    s23 = speedup_2to4(dense, hw)
+    s_gemv = speedup_2to4(GEMV, hw, SPARSE_DTYPE)
+    s_gemv8 = speedup_2to4(GEMV, hw, "int8")
+    r16, r8 = weight_ratio("fp16"), weight_ratio("int8")
+    speedup = formulas.get("sparse_speedup").expr
+    full = formulas.get("sparse_full_speedup_intensity").expr
+    where = f"{SPARSE_DTYPE} GEMM {EX23_GEMM[0]}×{EX23_GEMM[1]}×{EX23_GEMM[2]} on {SPARSE_HW}"
+    out = [
+        Correction(
+            id="ch2-opsb-sparse-intensity", chapter=2, section="2.3.4",
+            claim="2:4 稀疏后 AI_sparse = AI_dense/2 × 1/0.75（压缩 50%，索引开销 25%）",
+            draft_value=f"{dense.intensity:.4g}/2/0.75 = {dense.intensity / 1.5:.4g}",
+            model_value=float(sparse.intensity), unit="FLOP/B", convention=f"FLOPs = 2×MAC; {where}",
+            verdict="wrong",
+            reason=(f"只有权重被压缩：保留一半数值，再加每个保留值 2 bit 索引（fp16 为保留值的 1/8，"
+                    f"压缩后是稠密权重的 {r16:g}；int8 为 1/4，{r8:g}），激活和输出不变。"
+                    f"所以 AI_sparse = {formulas.get('sparse_intensity').expr}，q = {formulas.get('sparse_traffic_ratio').expr}"
+                    "（w 为权重占总访存的比例），不是固定的 AI/1.5。"),
+            source="npucourse.ops.sparsity.sparse_2to4; " + MISHRA),
+        Correction(
+            id="ch2-opsb-sparse-condition", chapter=2, section="2.3.4",
+            claim="稀疏加速条件：Speedup > 1 ⟺ AI_dense > 2 × AI_ridge，仅对 compute-bound 算子有效",
+            draft_value="AI_dense > 2·AI_ridge",
+            model_value=f"S = {speedup}; S > 1 ⟺ I > R or q < 1; S = 2 ⟺ I ≥ {full}", unit="",
+            convention="I = dense FLOP/B, R = ridge point, q = sparse/dense DRAM bytes",
+            verdict="wrong",
+            reason=(f"由 T = max(F/P, Q/B) 推得：只要稠密算子是 compute-bound（I > R）或权重流量变小（q < 1），"
+                    f"加速比就大于 1；2·R 附近只是拿到完整 2× 的门槛，且准确门槛是 2qR ≤ 2R。"
+                    f"例：练习 2.3 的 GEMM 在 {SPARSE_HW} 上 I = {dense.intensity / ridge:.2f}·R < 2R，"
+                    f"加速比仍为 {s23:.2f}。"),
+            source="npucourse.formulas sparse_speedup (derived from roofline_time)"),
+        Correction(
+            id="ch2-opsb-ex26-compute-bound", chapter=2, section="练习 2.6",
+            claim="compute-bound 时 S = 2/(1 + decode_overhead) ≈ 1.8",
+            draft_value="≈1.8", model_value=float(formulas.get("sparse_speedup_max")()), unit="",
+            convention="roofline time, sparse tensor cores at 2× dense math throughput",
+            verdict="misleading",
+            reason=("稀疏张量核的峰值就是稠密的 2 倍，索引由硬件按全速解码；约 11% 的“解码开销”在来源里没有依据。"
+                    f"模型中稀疏化后仍 compute-bound（I ≥ {full}）时加速比恰为 2；低于 2 的原因是访存，"
+                    "而不是解码。"),
+            source="npucourse.formulas sparse_speedup_max; " + MISHRA),
+        Correction(
+            id="ch2-opsb-ex26-memory-bound", chapter=2, section="练习 2.6",
+            claim="memory-bound 时 S = 1/(0.5 + 0.25) = 1.33",
+            draft_value="1.33", model_value=float(s_gemv), unit="",
+            convention=f"{SPARSE_DTYPE} GEMV {GEMV[0]}×{GEMV[1]}×{GEMV[2]} on {SPARSE_HW}",
+            verdict="wrong",
+            reason=(f"memory-bound 时 S = {formulas.get('sparse_speedup_memory_bound').expr}，即总访存的缩小倍数，"
+                    "取决于权重占访存的比例 w：几乎全是权重的 GEMV 在 fp16 下是 "
+                    f"{s_gemv:.3f}（上限 1/{r16:g}），int8 下 {s_gemv8:.3f}；没有权重的算子（如 attention 的 QKᵀ）为 1。"
+                    f"0.25 的索引开销也高估了：fp16 的索引只占稠密权重字节的 {r16 - 0.5:g}。"),
+            source="npucourse.ops.sparsity.speedup_2to4"),
+        Correction(
+            id="ch2-opsb-ex26-threshold", chapter=2, section="练习 2.6",
+            claim="临界 AI：AI > 2 × AI_ridge 时才能获得 > 1.5× 加速",
+            draft_value="AI > 2·AI_ridge", model_value=float(s23), unit="", convention=where,
+            verdict="wrong",
+            reason=(f"S > 1.5 只需 I > 1.5·q·R（稠密 compute-bound、稀疏后 memory-bound 区间 S = "
+                    f"{formulas.get('sparse_speedup_mixed').expr}），或 memory-bound 时 q < 2/3。"
+                    f"练习 2.3 的 GEMM 只有 I = {dense.intensity / ridge:.2f}·R，加速比已是 {s23:.2f}。"),
+            source="npucourse.ops.sparsity.speedup_2to4; npucourse.formulas sparse_speedup_mixed"),
+    ]
+    return out
+
+
 def corrections() -> list[Correction]:
     """All corrections of this module (model values computed by the package)."""
-    return _attention()
+    return _attention() + _sparsity()
