@@ -30,6 +30,16 @@ def thermal_time_to_limit(*, R, C, Delta_0, Delta_max):
     return C*R*(numpy.log(Delta_0) - numpy.log(Delta_max))
 
 
+def thermal_euler_step(*, P, R, C, T_amb, h, T_k):
+    """explicit Euler step T_k + h·dT/dt(T_k) [K]: T_k + h*(P*R + T_amb - T_k)/(C*R)"""
+    return T_k + h*(P*R + T_amb - T_k)/(C*R)
+
+
+def thermal_implicit_euler_step(*, P, R, C, T_amb, h, T_k):
+    """implicit (backward) Euler step: T_{k+1} = T_k + h·dT/dt(T_{k+1}) solved by sympy [K]: (C*R*T_k + P*R*h + T_amb*h)/(C*R + h)"""
+    return (C*R*T_k + P*R*h + T_amb*h)/(C*R + h)
+
+
 def thermal_junction_series(*, P, T_amb, theta_jc, theta_cs, theta_sa):
     """junction temperature of a series chain junction→case→sink→ambient [K]: P*(theta_cs + theta_jc + theta_sa) + T_amb"""
     return P*(theta_cs + theta_jc + theta_sa) + T_amb

@@ -68,6 +68,18 @@ t.formula("thermal_time_to_limit", _t_lim, unit="s",
                        "Δ = T_ss − T (derived from the step response)"),
           source="derived: thermal_step_response = T_max solved for t", lhs=r"t_{\mathrm{lim}}")
 
+# One step of length h of the two Euler schemes (the exact step is the step response itself).
+h = t.symbol("h", "time step", "s")
+T_k = t.symbol("T_k", "temperature at the start of the step", "K")
+_T1 = sp.Symbol("T_next")
+t.formula("thermal_euler_step", T_k + h * rhs.expr.subs(T, T_k), unit="K",
+          description="explicit Euler step T_k + h·dT/dt(T_k)", source=f"forward Euler on {RC_SRC}",
+          lhs=r"T_{k+1}^{\mathrm{explicit}}")
+_impl = sp.solve(sp.Eq(_T1, T_k + h * rhs.expr.subs(T, _T1)), _T1)
+t.formula("thermal_implicit_euler_step", sp.simplify(_impl[0]), unit="K",
+          description="implicit (backward) Euler step: T_{k+1} = T_k + h·dT/dt(T_{k+1}) solved by sympy",
+          source=f"derived: backward Euler on {RC_SRC}", lhs=r"T_{k+1}^{\mathrm{implicit}}")
+
 # --- package chain ----------------------------------------------------------------------------
 t.formula("thermal_junction_series", T_amb + P * (th_jc + th_cs + th_sa), unit="K",
           description="junction temperature of a series chain junction→case→sink→ambient",
