@@ -68,6 +68,13 @@ def _crossing(out_bytes: np.ndarray, input_bytes: float) -> np.ndarray:
     return np.concatenate(([float(input_bytes)], out_bytes[:-1], [0.0]))
 
 
+def _prefix_times(edge_times_s: np.ndarray, cloud_times_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Edge time of the layers before each cut and cloud time of the layers after it, k = 0..n."""
+    edge = np.concatenate(([0.0], np.cumsum(edge_times_s)))
+    cloud = np.concatenate((np.cumsum(cloud_times_s[::-1])[::-1], [0.0]))
+    return edge, cloud
+
+
 def _link_terms(n: int, crossing: np.ndarray, bandwidth_bps: float, latency_s: float,
                 result_bytes: float | None, downlink_bps: float | None) -> tuple[np.ndarray, np.ndarray]:
     """Per-k fixed latency of the upload (0 at k = n) and return time (0 at k = n or when not returned)."""
@@ -209,8 +216,7 @@ def best_split_times(edge_times_s: Any, cloud_times_s: Any, out_bytes: Any, inpu
     v.nonnegative("input_bytes", input_bytes)
     sent = _crossing(ob, input_bytes)
     lat_fixed, ret = _link_terms(n, sent, bandwidth_bps, latency_s, result_bytes, downlink_bps)
-    edge = np.concatenate(([0.0], np.cumsum(te)))
-    cloud = np.concatenate((np.cumsum(tc[::-1])[::-1], [0.0]))
+    edge, cloud = _prefix_times(te, tc)
     up = link_transfer_time(L=lat_fixed, t_prop=0.0, t_proc=0.0, S=sent, B_eff=float(bandwidth_bps))
     total = split_latency(T_e=edge, T_up=up, T_c=cloud, T_down=ret)
     return _result(total, edge, up, cloud, ret, sent)
