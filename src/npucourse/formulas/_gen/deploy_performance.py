@@ -58,3 +58,8 @@ def amdahl_time_saved(*, p, s, T):
 def fallback_transfer_time(*, Q_in, Q_out, B_link, t_lat):
     """CPU fallback round trip: inputs over and outputs back, one fixed latency each way [s]: 2*t_lat + (Q_in + Q_out)/B_link"""
     return 2*t_lat + (Q_in + Q_out)/B_link
+
+
+def init_load_time(*, Q_w, B_storage):
+    """time to read the weights from storage into memory (the load term of T_init) [s]: Q_w/B_storage"""
+    return Q_w/B_storage

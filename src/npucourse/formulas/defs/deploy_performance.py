@@ -91,3 +91,10 @@ t.formula("fallback_transfer_time", (Qin + Qout) / Bl + 2 * tl, unit="s",
           description="CPU fallback round trip: inputs over and outputs back, one fixed latency each way",
           source="draft §21.1.5 (T_transfer = Size/Bandwidth), with both directions and per-transfer latency",
           section="21.1.5", lhs=r"T_{\mathrm{transfer}}")
+
+# -- initialisation: weights from storage (§21.2.5) --------------------------------------------------
+Bs = t.symbol("B_storage", "sustained read bandwidth of the storage holding the weights", "B/s")
+t.formula("init_load_time", Qw / Bs, unit="s",
+          description="time to read the weights from storage into memory (the load term of T_init)",
+          source="draft §21.2.5 (T_init = T_load + ...), load term as bytes / bandwidth",
+          section="21.2.5", lhs=r"T_{\mathrm{load}}")

@@ -1,0 +1,275 @@
+"""Per-layer precision assignment under an accuracy budget (Chapter 21 exercise 21.5).
+
+Problem: n layers, each run in one precision p ∈ {FP32, FP16, INT8, ...} with latency
+``t[i, p]`` and accuracy drop ``d[i, p]``. Minimise ``Σ_i t[i, p_i]`` subject to
+``Σ_i d[i, p_i] <= budget``.
+
+**Additive drop model (an assumption, stated):** the accuracy drop of the whole network is the
+sum of the per-layer drops measured (or estimated) with one layer quantized at a time. It
+ignores interactions between layers; it is the standard first-order model of sensitivity-based
+mixed-precision search (e.g. HAWQ, Dong et al., ICCV 2019, sums per-layer perturbations).
+
+* :func:`solve_exact` — exact for the additive model, any real-valued drops: dynamic
+  programming over layers that keeps the Pareto front of (total drop, total latency) partial
+  assignments (a multiple-choice knapsack without discretising the budget). A dominated partial
+  assignment (no less drop and no less latency than another) can never be part of a better
+  completion, so pruning it loses nothing.
+* :func:`solve_greedy` — the usual heuristic: start at the most accurate choice per layer and
+  repeatedly take the change with the best latency saved per unit of drop added.
+* :func:`check_plan` — feasibility and latency gap of a given plan to the optimum (grading).
+
+Inputs: latencies from the roofline (:func:`roofline_latencies`) or given; drops given, or
+estimated from weights as ``coefficient × relative quantization error`` (:func:`weight_drops`).
+
+Feasibility uses ``total drop <= budget·(1 + 1e-9) + 1e-12`` everywhere (float sums).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from .. import _validate as v
+from ..cost import Cost
+from ..hardware import Hardware
+from ..roofline import analyze
+from ..units import dtype as _dtype
+from .quantization import fake_quant, quant_params, relative_error
+
+__all__ = ["PRECISIONS", "Plan", "PlanCheck", "solve_exact", "solve_greedy", "solve_brute_force", "check_plan",
+           "roofline_latencies", "weight_drops", "precision_error"]
+
+PRECISIONS = ("fp32", "fp16", "int8")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A precision per layer with its totals.
+
+    Attributes
+    ----------
+    assignment : precision name per layer
+    latency_s : Σ latency [s]
+    drop : Σ accuracy drop (additive model)
+    feasible : drop within the budget
+    """
+
+    assignment: tuple[str, ...]
+    latency_s: float
+    drop: float
+    feasible: bool
+
+
+def _tol(budget: float) -> float:
+    return abs(budget) * 1e-9 + 1e-12
+
+
+def _problem(latency: Any, drop: Any, budget: float,
+             precisions: Sequence[str]) -> tuple[np.ndarray, np.ndarray, float, tuple[str, ...]]:
+    t = np.asarray(latency, dtype=float)
+    d = np.asarray(drop, dtype=float)
+    prec = tuple(precisions)
+    if t.ndim != 2 or t.shape[0] == 0:
+        raise ValueError(f"latency must be a non-empty (layers, precisions) table, got shape {t.shape}")
+    if d.shape != t.shape:
+        raise ValueError(f"drop must have the shape of latency {t.shape}, got {d.shape}")
+    if len(prec) != t.shape[1] or len(set(prec)) != len(prec):
+        raise ValueError(f"precisions must name the {t.shape[1]} columns once each, got {prec!r}")
+    v.nonnegative("latency", t)
+    v.nonnegative("drop", d)
+    v.nonnegative("budget", budget)
+    return t, d, float(budget), prec
+
+
+def _plan(idx: Sequence[int], t: np.ndarray, d: np.ndarray, budget: float, prec: tuple[str, ...]) -> Plan:
+    lat = 0.0
+    drop = 0.0
+    for i, k in enumerate(idx):  # left to right, as the solvers accumulate
+        lat += t[i, k]
+        drop += d[i, k]
+    return Plan(tuple(prec[k] for k in idx), float(lat), float(drop), bool(drop <= budget + _tol(budget)))
+
+
+def solve_exact(latency: Any, drop: Any, budget: float, precisions: Sequence[str] = PRECISIONS) -> Plan:
+    """Minimum-latency assignment with total drop within ``budget`` (exact for the additive model).
+
+    Parameters
+    ----------
+    latency, drop : (layers, precisions) tables, >= 0
+    budget : allowed total accuracy drop (>= 0, same unit as ``drop``)
+    precisions : column names
+
+    Returns
+    -------
+    Plan
+        Ties in latency go to the smaller drop.
+
+    Raises
+    ------
+    ValueError
+        If no assignment fits the budget (even the least-drop choice per layer exceeds it).
+    """
+    t, d, budget, prec = _problem(latency, drop, budget, precisions)
+    tol = _tol(budget)
+    front: list[tuple[float, float, tuple[int, ...]]] = [(0.0, 0.0, ())]
+    for i in range(t.shape[0]):
+        cand = [(dr + d[i, k], lt + t[i, k], idx + (k,)) for dr, lt, idx in front for k in range(len(prec))]
+        cand = [c for c in cand if c[0] <= budget + tol]
+        if not cand:
+            raise ValueError(f"no assignment fits the budget {budget:g}: the least drop over layers 0..{i} "
+                             f"is already {sum(d[j].min() for j in range(i + 1)):g}")
+        cand.sort(key=lambda c: (c[0], c[1]))
+        front = []
+        best = np.inf
+        for c in cand:  # keep only states with strictly lower latency than every lower-drop state
+            if c[1] < best:
+                front.append(c)
+                best = c[1]
+    dr, lt, idx = min(front, key=lambda c: (c[1], c[0]))
+    return _plan(idx, t, d, budget, prec)
+
+
+def solve_brute_force(latency: Any, drop: Any, budget: float, precisions: Sequence[str] = PRECISIONS,
+                      max_layers: int = 12) -> Plan:
+    """Exhaustive search over all ``P^n`` assignments (small n only; ``max_layers`` guards the cost)."""
+    t, d, budget, prec = _problem(latency, drop, budget, precisions)
+    if t.shape[0] > max_layers:
+        raise ValueError(f"brute force over {len(prec)}^{t.shape[0]} assignments refused (max_layers={max_layers})")
+    best: Plan | None = None
+    for idx in itertools.product(range(len(prec)), repeat=t.shape[0]):
+        p = _plan(idx, t, d, budget, prec)
+        if p.feasible and (best is None or (p.latency_s, p.drop) < (best.latency_s, best.drop)):
+            best = p
+    if best is None:
+        raise ValueError(f"no assignment fits the budget {budget:g}")
+    return best
+
+
+def solve_greedy(latency: Any, drop: Any, budget: float, precisions: Sequence[str] = PRECISIONS) -> Plan:
+    """Greedy heuristic (not optimal in general).
+
+    Start from the least-drop precision of every layer; repeatedly apply the single-layer change
+    that lowers latency with the largest latency saved per unit of drop added (changes that add
+    no drop first) while the total stays within the budget; stop when no change helps.
+    """
+    t, d, budget, prec = _problem(latency, drop, budget, precisions)
+    tol = _tol(budget)
+    cur = [int(np.lexsort((t[i], d[i]))[0]) for i in range(t.shape[0])]
+    total = sum(d[i, k] for i, k in enumerate(cur))
+    if total > budget + tol:
+        raise ValueError(f"no assignment fits the budget {budget:g}: the least total drop is {total:g}")
+    while True:
+        best, best_key = None, None
+        for i, k0 in enumerate(cur):
+            for k in range(len(prec)):
+                saved, added = t[i, k0] - t[i, k], d[i, k] - d[i, k0]
+                if saved <= 0 or total + added > budget + tol:
+                    continue
+                with np.errstate(over="ignore"):  # a subnormal drop gives an infinite ratio: fine
+                    key = (np.inf, saved) if added <= 0 else (saved / added, saved)
+                if best_key is None or key > best_key:
+                    best, best_key = (i, k, added), key
+        if best is None:
+            break
+        i, k, added = best
+        cur[i] = k
+        total += added
+    return _plan(cur, t, d, budget, prec)
+
+
+@dataclass(frozen=True)
+class PlanCheck:
+    """A plan judged against the optimum.
+
+    Attributes
+    ----------
+    feasible : total drop within the budget
+    latency_s, drop : the plan's totals
+    optimum_s : optimal latency (:func:`solve_exact`)
+    gap : ``latency_s / optimum_s − 1`` (0 when optimal)
+    within_margin : feasible and ``gap <= margin``
+    """
+
+    feasible: bool
+    latency_s: float
+    drop: float
+    optimum_s: float
+    gap: float
+    within_margin: bool
+
+
+def check_plan(assignment: Sequence[str], latency: Any, drop: Any, budget: float, margin: float = 0.05,
+               precisions: Sequence[str] = PRECISIONS) -> PlanCheck:
+    """Feasibility of a student's ``assignment`` and its latency gap to the optimum.
+
+    Raises ValueError for a wrong length or an unknown precision name (naming the allowed ones).
+    """
+    t, d, budget, prec = _problem(latency, drop, budget, precisions)
+    v.nonnegative("margin", margin)
+    a = list(assignment)
+    if len(a) != t.shape[0]:
+        raise ValueError(f"assignment must give one precision per layer ({t.shape[0]}), got {len(a)}")
+    bad = [p for p in a if p not in prec]
+    if bad:
+        raise ValueError(f"assignment uses {sorted(set(map(str, bad)))}; allowed precisions: {prec}")
+    plan = _plan([prec.index(p) for p in a], t, d, budget, prec)
+    opt = solve_exact(t, d, budget, prec).latency_s
+    gap = plan.latency_s / opt - 1 if opt > 0 else (0.0 if plan.latency_s == 0 else np.inf)
+    return PlanCheck(feasible=plan.feasible, latency_s=plan.latency_s, drop=plan.drop, optimum_s=opt, gap=float(gap),
+                     within_margin=bool(plan.feasible and gap <= margin * (1 + 1e-12)))
+
+
+def roofline_latencies(layers: Sequence[Callable[[str], Cost]], hw: Hardware,
+                       precisions: Sequence[str] = PRECISIONS) -> np.ndarray:
+    """(layers, precisions) table of roofline times: ``analyze(layer(p), hw).time_s``.
+
+    Each layer is a callable that builds its cost record for a dtype name, e.g.
+    ``lambda dt: npc.ops.gemm(128, 768, 768, dtype=dt)``. KeyError if ``hw`` has no peak rate
+    for a precision.
+    """
+    if not layers:
+        raise ValueError("layers must not be empty")
+    out = np.empty((len(layers), len(precisions)))
+    for i, build in enumerate(layers):
+        for k, p in enumerate(precisions):
+            c = build(p)
+            if not isinstance(c, Cost):
+                raise ValueError(f"layer {i} built {type(c).__name__} for {p!r}, not a Cost record")
+            out[i, k] = analyze(c, hw, dtype=p, levels="dram").time_s
+    return out
+
+
+def precision_error(w: Any, precision: str) -> float:
+    """Relative L2 error ``‖w − w_p‖/‖w‖`` of storing ``w`` in ``precision``.
+
+    fp32 (and fp64) 0 (the reference); fp16 by rounding to IEEE half (ValueError on overflow);
+    int8/int4 by per-channel (axis 0) symmetric min-max fake quantization.
+    """
+    a = np.asarray(w, dtype=float)
+    name = _dtype(precision).name
+    if name in ("fp32", "fp64"):
+        return 0.0
+    if name == "fp16":
+        if np.any(np.abs(a) > np.finfo(np.float16).max):
+            raise ValueError("w exceeds the fp16 range (65504): fp16 would overflow")
+        return relative_error(a, a.astype(np.float16).astype(float))
+    if name in ("int8", "int4"):
+        qp = quant_params(a, bits=8 if name == "int8" else 4, symmetric=True, axis=0 if a.ndim > 1 else None)
+        return relative_error(a, fake_quant(a, qp))
+    raise ValueError(f"precision must be one of fp32, fp64, fp16, int8, int4, got {precision!r}")
+
+
+def weight_drops(weights: Sequence[Any], precisions: Sequence[str] = PRECISIONS,
+                 coefficient: float = 1.0) -> np.ndarray:
+    """(layers, precisions) drop table ``coefficient × precision_error(w_i, p)``.
+
+    The proportionality to the relative weight error is an assumption (a proxy for a measured
+    per-layer sensitivity); ``coefficient`` converts it to accuracy points.
+    """
+    v.nonnegative("coefficient", coefficient)
+    if not weights:
+        raise ValueError("weights must not be empty")
+    return np.array([[coefficient * precision_error(w, p) for p in precisions] for w in weights])
