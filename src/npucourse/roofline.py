@@ -5,8 +5,10 @@ its bytes at each memory level (hierarchical roofline: one ceiling per level)::
 
     T = max(F / P, Q_dram / B_dram, Q_l2 / B_l2, ...)
 
-The classic roofline is the one-level case. All functions broadcast over numpy arrays.
-Formulas: ``roofline_attainable``, ``roofline_ridge``, ``roofline_time`` in the registry.
+The classic roofline is the one-level case. All functions broadcast over numpy arrays: a sweep
+over operators and devices (arrays of sizes, peaks and bandwidths) is one call.
+Formulas: ``roofline_attainable``, ``roofline_ridge``, ``roofline_compute_time``,
+``roofline_memory_time``, ``roofline_time`` in the registry.
 """
 
 from __future__ import annotations
@@ -18,10 +20,15 @@ import numpy as np
 
 from . import _validate as v
 from .cost import DRAM, Cost, Num
-from .formulas._gen.roofline import roofline_attainable, roofline_ridge
+from .formulas._gen.roofline import (
+    roofline_attainable,
+    roofline_compute_time,
+    roofline_memory_time,
+    roofline_ridge,
+)
 from .hardware import Hardware
 
-__all__ = ["attainable", "ridge_point", "times", "analyze", "Analysis", "plot"]
+__all__ = ["attainable", "ridge_point", "times", "evaluate", "analyze", "Analysis", "plot"]
 
 
 def attainable(intensity: Num, peak: Num, bandwidth: Num) -> Num:
@@ -46,22 +53,34 @@ def ridge_point(peak: Num, bandwidth: Num) -> Num:
     return roofline_ridge(P=peak, B=bandwidth)
 
 
-def times(flops: Num, level_bytes: Mapping[str, Num], peak: Num, bandwidths: Mapping[str, Num]) -> dict[str, Num]:
-    """Compute time and the memory time of each level [s] (vectorised).
+def _times(flops: Num, level_bytes: Mapping[str, Num], peak: Num,
+           bandwidths: Mapping[str, Num]) -> dict[str, np.ndarray]:
+    """Unchecked core of :func:`times` (inputs already validated)."""
+    out = {"compute": roofline_compute_time(F=np.asarray(flops, dtype=float), P=peak)}
+    for lv, q in level_bytes.items():
+        out[lv] = roofline_memory_time(Q=np.asarray(q, dtype=float), B=bandwidths[lv])
+    return out
 
-    Returns a dict with key ``"compute"`` and one key per level in ``level_bytes``.
-    Raises ValueError when a level has traffic but no bandwidth is given for it.
-    """
+
+def _check(flops: Num, level_bytes: Mapping[str, Num], peak: Num, bandwidths: Mapping[str, Num]) -> None:
     v.nonnegative("flops", flops)
     v.positive("peak", peak)
-    out: dict[str, Num] = {"compute": np.asarray(flops, dtype=float) / peak}
     for lv, q in level_bytes.items():
         if lv not in bandwidths:
             raise ValueError(f"traffic at memory level {lv!r} but no bandwidth for it; have {list(bandwidths)}")
         v.nonnegative(f"bytes at {lv}", q)
         v.positive(f"bandwidth of {lv}", bandwidths[lv])
-        out[lv] = np.asarray(q, dtype=float) / bandwidths[lv]
-    return out
+
+
+def times(flops: Num, level_bytes: Mapping[str, Num], peak: Num, bandwidths: Mapping[str, Num]) -> dict[str, Num]:
+    """Compute time and the memory time of each level [s] (vectorised).
+
+    Returns a dict with key ``"compute"`` (``F/P``) and one key per level in ``level_bytes``
+    (``Q/B``). Raises ValueError naming the quantity for negative or non-finite inputs, zero
+    peak or bandwidth, and traffic at a level without a bandwidth.
+    """
+    _check(flops, level_bytes, peak, bandwidths)
+    return _times(flops, level_bytes, peak, bandwidths)
 
 
 @dataclass(frozen=True)
@@ -73,12 +92,14 @@ class Analysis:
     time_s : time bound [s] (max over compute and every level)
     compute_time_s : F / P [s]
     memory_time_s : per-level Q / B [s]
-    bound : ``"compute"`` or the name of the binding memory level; ``"memory"`` when it is DRAM
-        (array of str when vectorised)
+    bound : ``"compute"`` or the binding memory level: ``"memory"`` when it is DRAM, else the
+        level's name (array of str when vectorised). Ties go to compute, then to the level
+        listed first.
     attainable_flops : F / time [FLOP/s]
     utilization : attainable / peak
-    intensity : F / DRAM bytes [FLOP/B]
-    ridge : peak / DRAM bandwidth [FLOP/B]
+    intensity : F / DRAM bytes [FLOP/B] (inf where no DRAM bytes move)
+    ridge : peak / DRAM bandwidth [FLOP/B] (:func:`evaluate`: None without a DRAM bandwidth)
+    peak : peak throughput used [FLOP/s]
     """
 
     time_s: Num
@@ -88,12 +109,64 @@ class Analysis:
     attainable_flops: Num
     utilization: Num
     intensity: Num
-    ridge: float
-    peak: float
+    ridge: Num | None
+    peak: Num
 
 
 def _bound_label(level: str) -> str:
     return "memory" if level == DRAM else level
+
+
+def _out(a: np.ndarray) -> Any:
+    return a.item() if a.ndim == 0 else a
+
+
+def _evaluate(flops: np.ndarray, level_bytes: Mapping[str, np.ndarray], peak: Num,
+              bandwidths: Mapping[str, Num], name: str, ridge: Num | None) -> Analysis:
+    t = _times(flops, level_bytes, peak, bandwidths)
+    keys = list(t)
+    total = t["compute"]
+    idx = np.zeros(np.shape(total), dtype=np.intp)
+    for k, key in enumerate(keys[1:], start=1):
+        later = t[key] > total  # strict: ties stay with compute / the earlier level
+        idx = np.where(later, k, idx)
+        total = np.maximum(total, t[key])
+    if np.any(total <= 0):
+        raise ValueError(f"cost {name!r} has zero flops and zero bytes: nothing to time")
+    labels = np.array(["compute"] + [_bound_label(k) for k in keys[1:]])
+    bound = labels[idx]
+    att = flops / total
+    if DRAM in level_bytes:
+        q = np.asarray(level_bytes[DRAM], dtype=float)
+        shape = np.broadcast(flops, q).shape
+        intensity = np.divide(flops, q, out=np.full(shape, np.inf), where=q > 0)
+    else:
+        intensity = np.full(np.shape(total), np.inf)
+    return Analysis(
+        time_s=_out(np.asarray(total)),
+        compute_time_s=_out(np.asarray(t["compute"])),
+        memory_time_s={k: _out(np.asarray(t[k])) for k in keys[1:]},
+        bound=str(bound) if bound.ndim == 0 else bound,
+        attainable_flops=_out(np.asarray(att)),
+        utilization=_out(np.asarray(att / peak)),
+        intensity=_out(np.asarray(intensity)),
+        ridge=ridge,
+        peak=_out(np.asarray(peak, dtype=float)),
+    )
+
+
+def evaluate(flops: Num, level_bytes: Mapping[str, Num], peak: Num, bandwidths: Mapping[str, Num]) -> Analysis:
+    """Roofline analysis from raw numbers: every argument may be an array (broadcast together).
+
+    ``evaluate(F, {"dram": Q}, P, {"dram": B})`` is the classic roofline of operators with
+    F FLOPs and Q DRAM bytes on devices with peak P and bandwidth B; more levels make it
+    hierarchical. :func:`analyze` is this function applied to a :class:`Cost` and a
+    :class:`Hardware`.
+    """
+    _check(flops, level_bytes, peak, bandwidths)
+    ridge = _out(np.asarray(roofline_ridge(P=peak, B=bandwidths[DRAM]), dtype=float)) if DRAM in bandwidths else None
+    return _evaluate(np.asarray(flops, dtype=float), {k: np.asarray(q, dtype=float) for k, q in level_bytes.items()},
+                     peak, bandwidths, "", ridge)
 
 
 def analyze(cost: Cost, hw: Hardware, dtype: str | None = None, levels: str = "all") -> Analysis:
@@ -125,43 +198,16 @@ def analyze(cost: Cost, hw: Hardware, dtype: str | None = None, levels: str = "a
         raise ValueError(f"cost {cost.name!r} has mixed or no dtype; pass dtype= explicitly")
     peak = hw.peak_ops(dt)
     lvls = [DRAM] if levels == "dram" else (cost.levels or (DRAM,))
-    level_bytes = {lv: cost.bytes_at(lv) for lv in lvls}
     bws = {lv: hw.bandwidth(lv) for lv in lvls}
-    t = times(cost.flops, level_bytes, peak, bws)
-    keys = list(t)
-    stack = np.stack([np.broadcast_to(np.asarray(t[k], dtype=float), np.broadcast(*t.values()).shape) for k in keys])
-    idx = np.argmax(stack, axis=0)
-    total = np.max(stack, axis=0)
-    labels = np.array(["compute"] + [_bound_label(k) for k in keys[1:]])
-    bound = labels[idx]
-    if np.any(total <= 0):
-        raise ValueError(f"cost {cost.name!r} has zero flops and zero bytes: nothing to time")
-    att = np.asarray(cost.flops, dtype=float) / total
-    scalar = total.ndim == 0
-
-    def out(a: Any) -> Any:
-        a = np.asarray(a)
-        return a.item() if scalar else a
-
-    intensity = np.asarray(cost.flops, dtype=float) / np.where(
-        np.asarray(cost.bytes, dtype=float) > 0, np.asarray(cost.bytes, dtype=float), np.nan
-    )
-    return Analysis(
-        time_s=out(total),
-        compute_time_s=out(t["compute"]),
-        memory_time_s={k: out(t[k]) for k in keys[1:]},
-        bound=str(bound) if scalar else bound,
-        attainable_flops=out(att),
-        utilization=out(att / peak),
-        intensity=out(intensity) if np.all(np.isfinite(intensity)) else out(np.full_like(total, np.inf)),
-        ridge=hw.ridge_point(dt),
-        peak=peak,
-    )
+    # Cost and Hardware validated their numbers when they were built: no second check here.
+    level_bytes = {lv: np.asarray(cost.bytes_at(lv), dtype=float) for lv in lvls}
+    return _evaluate(np.asarray(cost.flops, dtype=float), level_bytes, peak, bws, cost.name, hw.ridge_point(dt))
 
 
 def plot(hw: Hardware, dtype: str, points: Mapping[str, Cost] | None = None, ax: Any = None,
          levels: tuple[str, ...] | None = None, imin: float = 0.1, imax: float | None = None) -> Any:
-    """Log–log roofline of ``hw`` for ``dtype``: one ceiling per memory level, operators as points.
+    """Log–log roofline of ``hw`` for ``dtype``: one line ``min(P, I·B_level)`` per memory level,
+    operators as points (at their DRAM intensity and classic-roofline performance).
 
     Returns the matplotlib Figure (matplotlib is imported here, not at package import).
     """
@@ -179,12 +225,11 @@ def plot(hw: Hardware, dtype: str, points: Mapping[str, Cost] | None = None, ax:
     for lv in lvls:
         bw = hw.bandwidth(lv)
         ax.loglog(x, attainable(x, peak, bw), label=f"{lv}: {bw / 1e9:.4g} GB/s, ridge {peak / bw:.3g} FLOP/B")
-    ax.axhline(peak, color="0.5", lw=0.8, ls=":")
     for name, c in (points or {}).items():
-        ai = c.intensity
-        perf = analyze(c, hw, dtype=dtype, levels="dram").attainable_flops
-        ax.scatter([ai], [perf], zorder=3)
-        ax.annotate(name, (ai, perf), textcoords="offset points", xytext=(4, -10), fontsize=8)
+        r = analyze(c, hw, dtype=dtype, levels="dram")
+        ax.scatter([r.intensity], [r.attainable_flops], zorder=3)
+        ax.annotate(name, (r.intensity, r.attainable_flops), textcoords="offset points", xytext=(4, -10),
+                    fontsize=8)
     ax.set_xlabel("arithmetic intensity [FLOP/B]")
     ax.set_ylabel(f"attainable performance [{dtype} op/s]")
     ax.set_title(f"Roofline: {hw.name} ({dtype}, peak {peak / 1e12:.4g} T op/s)")
