@@ -29,7 +29,8 @@ from ..formulas._gen.edgecloud_link import (
 )
 from ..units import MEGA, MILLI
 
-__all__ = ["Link", "get", "names", "register", "SPEED_OF_LIGHT_MPS", "FIBRE_SPEED_MPS", "DIRECTIONS"]
+__all__ = ["Link", "get", "names", "register", "SPEED_OF_LIGHT_MPS", "FIBRE_SPEED_MPS", "DIRECTIONS",
+           "URLLC_RELIABILITY", "M2410"]
 
 #: Speed of light in vacuum [m/s] (exact, SI definition of the metre).
 SPEED_OF_LIGHT_MPS = 299_792_458.0
@@ -222,6 +223,9 @@ def _pair(name: str, up_bps: float, down_bps: float, latency_s: float, source: s
 M2410 = ("ITU-R Report M.2410-0 (11/2017), minimum requirements for IMT-2020: user-experienced data "
          "rate 100 Mbit/s down / 50 Mbit/s up (dense urban eMBB, 5th percentile); user-plane latency "
          "(one way, unloaded, radio network only) 4 ms eMBB, 1 ms URLLC")
+#: IMT-2020 reliability requirement: success probability of a 32-byte layer-2 PDU within 1 ms (URLLC).
+URLLC_RELIABILITY = 1 - 1e-5
+URLLC_RELIABILITY_SOURCE = "ITU-R Report M.2410-0, reliability requirement: 1-10^-5 for a 32-byte layer-2 PDU within 1 ms"
 _pair("5g-embb", 50 * MEGA, 100 * MEGA, 4 * MILLI, M2410)
 _pair("5g-urllc", 50 * MEGA, 100 * MEGA, 1 * MILLI,
       M2410 + ". assumption: M.2410 sets no data rate for URLLC; the eMBB user-experienced rates are used")
