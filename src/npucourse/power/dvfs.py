@@ -38,7 +38,7 @@ from .opp import OPP, OPPTable
 __all__ = [
     "Phase", "phase_from_cost", "transformer_b1_phases", "Sweep", "sweep", "OPPChoice", "min_energy_opp",
     "Segment", "ScheduleResult", "simulate_schedule", "max_frequency_schedule", "DVFSCheck",
-    "check_dvfs_target", "OVERLAPS",
+    "check_dvfs_target", "OVERLAPS", "EX21_3_STATIC_POWER_W", "exercise_21_3",
 ]
 
 OVERLAPS = ("sum", "max")
@@ -149,6 +149,22 @@ def transformer_b1_phases(d_model: int = 512, n_layers: int = 6, d_ff: int | Non
     decode = (layer(1) * n_layers) * new_tokens
     kw = dict(macs_per_cycle=macs_per_cycle, bandwidth_bps=bandwidth_bps, overlap=overlap)
     return (phase_from_cost(prefill, name="prefill", **kw), phase_from_cost(decode, name="decode", **kw))
+
+
+#: Static power of one busy Cortex-A72 core in exercise 21.3 [W] — assumption: about 10 % of its
+#: 1.13 W dynamic power at 1.8 GHz (the device tree gives no static power).
+EX21_3_STATIC_POWER_W = 0.1
+
+
+def exercise_21_3() -> dict[str, Any]:
+    """The setting of exercise 21.3: keyword arguments for :func:`check_dvfs_target` (all but ``schedule``).
+
+    Phases :func:`transformer_b1_phases` (defaults, ``overlap="sum"``) on one core of ``rk3399-a72``
+    with :data:`EX21_3_STATIC_POWER_W`; the transition latency is the table's (40 µs).
+    """
+    from .opp import get
+
+    return dict(phases=transformer_b1_phases(), table=get("rk3399-a72"), static_power_w=EX21_3_STATIC_POWER_W)
 
 
 # --- sweeps over an OPP table ------------------------------------------------------------------

@@ -78,6 +78,8 @@ class OpEnergy:
         True if any part is not in the published table.
     rule : str
         How the value was obtained.
+    exponent : float, optional
+        Fitted power-law exponent p of an interpolated value (``None`` for table values and MACs).
     source : str
     """
 
@@ -86,6 +88,7 @@ class OpEnergy:
     energy_j: float
     interpolated: bool
     rule: str
+    exponent: float | None = None
     source: str = HOROWITZ_SOURCE
 
     @property
@@ -125,7 +128,7 @@ def op_energy(dtype: str, op: str) -> OpEnergy:
     width = "width" if family == "int" else "significand width"
     rule = (f"{kind}: power law E ∝ {width}^{p:.3f} through {a} ({wa} bit) and {b} ({wb} bit) {op}; "
             f"{name} has {w} bit")
-    return OpEnergy(op, name, e, True, rule)
+    return OpEnergy(op, name, e, True, rule, p)
 
 
 def _default_acc(dtype: str) -> str:
