@@ -22,6 +22,16 @@ def _freeze(m: Mapping[str, Num] | None) -> Mapping[str, Num]:
     return MappingProxyType(dict(m or {}))
 
 
+def _check_field(label: str, value: Any) -> None:
+    """ValueError naming ``label`` unless ``value`` is a finite number (or array) >= 0."""
+    try:
+        a = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{label} must be a number or an array of numbers, got {value!r}") from None
+    if np.any(~np.isfinite(a)) or np.any(a < 0):
+        raise ValueError(f"{label} must be finite and >= 0, got {value!r}")
+
+
 def _add_maps(a: Mapping[str, Num], b: Mapping[str, Num]) -> Mapping[str, Num]:
     out = dict(a)
     for k, v in b.items():
@@ -66,18 +76,22 @@ class Cost:
     out_shape: tuple[int, ...] | None = None
     dtype: str | None = None
 
+    #: Let numpy defer to Cost's own operators (``np.int64(2) * cost`` repeats; an array fails).
+    __array_ufunc__ = None
+
     def __post_init__(self) -> None:
-        object.__setattr__(self, "reads", _freeze(self.reads))
-        object.__setattr__(self, "writes", _freeze(self.writes))
+        for label in ("reads", "writes"):
+            m = getattr(self, label)
+            if not isinstance(m, Mapping):
+                raise ValueError(f"Cost.{label} must map memory level names to bytes, got {m!r}")
+            object.__setattr__(self, label, _freeze(m))
         for fname in ("macs", "flops", "params", "weight_bytes", "out_bytes"):
-            v = np.asarray(getattr(self, fname), dtype=float)
-            if np.any(~np.isfinite(v)) or np.any(v < 0):
-                raise ValueError(f"Cost.{fname} must be finite and >= 0, got {getattr(self, fname)!r}")
+            _check_field(f"Cost.{fname}", getattr(self, fname))
         for label, m in (("reads", self.reads), ("writes", self.writes)):
-            for k, v in m.items():
-                a = np.asarray(v, dtype=float)
-                if np.any(~np.isfinite(a)) or np.any(a < 0):
-                    raise ValueError(f"Cost.{label}[{k!r}] must be finite and >= 0, got {v!r}")
+            for k, val in m.items():
+                if not isinstance(k, str):
+                    raise ValueError(f"Cost.{label} keys must be memory level names, got {k!r}")
+                _check_field(f"Cost.{label}[{k!r}]", val)
 
     # -- traffic -----------------------------------------------------------------------------
     def bytes_at(self, level: str = DRAM) -> Num:
@@ -139,9 +153,10 @@ class Cost:
         return NotImplemented
 
     def __mul__(self, k: Any) -> "Cost":
-        """``k`` identical copies (e.g. repeated blocks); ``k`` a whole number ≥ 0."""
-        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 0:
-            raise ValueError(f"a cost can be repeated a whole number >= 0 of times, got {k!r}")
+        """``k`` identical copies (e.g. repeated blocks); ``k`` a whole number ≥ 0 (int or integral float)."""
+        whole = isinstance(k, (int, np.integer)) or (isinstance(k, (float, np.floating)) and float(k).is_integer())
+        if isinstance(k, (bool, np.bool_)) or not whole or k < 0:
+            raise ValueError(f"a cost can be repeated a whole number >= 0 of times, got k={k!r}")
         return Cost(
             name=self.name,
             macs=self.macs * k,
