@@ -6,6 +6,8 @@ count MACs and loaded elements, and from an explicit numpy im2col.
 
 from __future__ import annotations
 
+import importlib
+
 import itertools
 
 import numpy as np
@@ -15,7 +17,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import npucourse as npc
+from npucourse.formulas.registry import REGISTRY
 from npucourse.ops import conv as C
+
+def formula(name):
+    """A registered formula, loading only this topic's definitions module (fast, and independent of
+    other topics' definitions)."""
+    importlib.import_module("npucourse.formulas.defs.conv")
+    return REGISTRY[name]
+
 
 # -- brute force helpers ------------------------------------------------------------------------------
 
@@ -160,9 +170,9 @@ def test_im2col_expansion_depends_on_stride():
     same_s2 = explicit_im2col(x, 3, 3, (2, 2), (1, 1), (1, 1))
     assert same_s1.size / x.size == 9.0            # 9·16·16 / (16·16)
     assert same_s2.size / x.size == 9 * 64 / 256    # 2.25, not 9
-    f = npc.formulas.get("im2col_expansion")
+    f = formula("im2col_expansion")
     assert f(H=16, W=16, K_h=3, K_w=3, H_out=8, W_out=8) == 2.25
-    lim = npc.formulas.get("im2col_expansion_large_map")
+    lim = formula("im2col_expansion_large_map")
     Kh, Kw, S = (i.symbol for i in lim.symbols)
     assert sp.simplify(lim.expr - Kh * Kw / S**2) == 0
 
@@ -215,7 +225,7 @@ def test_tiled_hand_derived_interior():
     with pytest.raises(ValueError, match="too small"):
         npc.ops.conv2d_tiled(64, 64, 32, 32, 3, sram_bytes=(6400 + 36864 + 4096) * 2 - 1, tile_h=8, tile_w=8)
     # draft rule T_h·T_w·C_in·s = 8·8·64·2 = 8 KiB: far less than the 94,720 B needed
-    f = npc.formulas.get("conv_tile_sram_draft")
+    f = formula("conv_tile_sram_draft")
     assert f(T_h=8, T_w=8, C_in=64, s=2) == 8192
 
 
@@ -274,7 +284,7 @@ def test_one_tile_covering_everything_equals_direct_at_stride_one():
 
 
 def test_conv1x1_intensity_limit():
-    f = npc.formulas.get("conv1x1_intensity_limit")
+    f = formula("conv1x1_intensity_limit")
     ci, co, s = (i.symbol for i in f.symbols)
     assert sp.simplify(f.expr - 2 * ci * co / ((ci + co) * s)) == 0
     # 256→512 fp16: 2·256·512/(768·2) = 170.67, not C_in = 256
@@ -285,7 +295,7 @@ def test_conv1x1_intensity_limit():
 
 
 def test_large_map_intensity_matches_model():
-    f = npc.formulas.get("conv_intensity_large_map")
+    f = formula("conv_intensity_large_map")
     c = npc.ops.conv2d(64, 128, 4096, 4096, 3, stride=2)
     # 2·64·128·9 / (2·(64·4 + 128)) = 147456 / 768 = 192
     assert f(C_in=64, C_out=128, K_h=3, K_w=3, S=2, G=1, s=2) == 192

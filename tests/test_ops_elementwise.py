@@ -4,6 +4,8 @@ by hand."""
 
 from __future__ import annotations
 
+import importlib
+
 import math
 
 import numpy as np
@@ -13,7 +15,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import npucourse as npc
+from npucourse.formulas.registry import REGISTRY
 from npucourse.ops.elementwise import ACTIVATION_OPS, activation
+
+
+def formula(name):
+    """A registered formula, loading only this topic's definitions module (fast, and independent of
+    other topics' definitions)."""
+    importlib.import_module("npucourse.formulas.defs.elementwise")
+    return REGISTRY[name]
 
 
 class Counter:
@@ -132,7 +142,7 @@ def test_elementwise_hand_derived():
     assert relu.intensity == 0.25  # 1 op / (2 tensors · 2 B)
     add = npc.ops.elementwise((2, 3, 4), n_inputs=2, dtype="int8")
     assert add.intensity == 1 / 3
-    f = npc.formulas.get("elementwise_intensity")
+    f = formula("elementwise_intensity")
     assert f(q=1, n_in=2, s=1) == 1 / 3
     assert activation((10,), "silu").flops == 40
     assert activation((10,), "gelu_tanh").flops == 90
@@ -174,14 +184,14 @@ def test_pool_counts_and_shapes():
 
 
 def test_intensity_limits_are_derived():
-    ln = npc.formulas.get("layernorm_intensity_limit")
+    ln = formula("layernorm_intensity_limit")
     sym = {i.name: i.symbol for i in ln.symbols}
     a, s = sym["a"], sym["s"]
     assert sp.simplify(ln.expr - (5 + a) / (2 * s)) == 0
     assert ln(a=2, s=2) == 1.75
-    assert npc.formulas.get("softmax_intensity_limit")(s=2) == 1.25
-    assert npc.formulas.get("batchnorm_intensity_limit")(s=2) == 0.5
-    assert npc.formulas.get("pool_intensity_large_map")(K_h=2, K_w=2, v=0, S_h=2, S_w=2, s=2) == 3 / 10
+    assert formula("softmax_intensity_limit")(s=2) == 1.25
+    assert formula("batchnorm_intensity_limit")(s=2) == 0.5
+    assert formula("pool_intensity_large_map")(K_h=2, K_w=2, v=0, S_h=2, S_w=2, s=2) == 3 / 10
 
 
 @given(shape=st.lists(st.integers(1, 50), min_size=1, max_size=4),
