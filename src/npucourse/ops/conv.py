@@ -454,36 +454,24 @@ def conv2d_best_tile(
     common = dict(C_in=g.c_in, K_h=kh, K_w=kw, G=g.groups, s=s)
     xh, xw = ax_h[:, 2][:, None], ax_w[:, 2][None, :]
     inp = conv_tiled_input_bytes(s=s, N=g.batch, C_in=g.c_in, R_h=ax_h[:, 1][:, None], R_w=ax_w[:, 1][None, :])
-    best: tuple | None = None
-    for full in (True, False):
-        if full:
-            tco = np.full(inp.shape, g.c_out)
-        else:
-            tco = conv_tile_cout_max(s_acc=s_acc, T_h=TH, T_w=TW, X_h=xh, X_w=xw, M_sram=sram_bytes, **common)
-            tco = np.minimum(tco, g.c_out - 1) if g.c_out > 1 else np.zeros_like(tco)
-        ok = tco >= 1
-        tco = np.where(ok, tco, 1)
-        sram = conv_tile_sram_bytes(s_acc=s_acc, T_h=TH, T_w=TW, T_co=tco, X_h=xh, X_w=xw, **common)
-        ok &= sram <= sram_bytes
-        if not ok.any():
-            continue
-        wts = conv_tiled_weight_bytes(N=g.batch, C_out=g.c_out, H_out=g.h_out, W_out=g.w_out,
-                                      T_h=TH, T_w=TW, T_co=tco, **common)
-        traffic = np.where(ok, inp + wts, np.inf)
-        n_sp = ax_h[:, 0][:, None] * ax_w[:, 0][None, :]
-        # lexicographic: least traffic, then fewest spatial tiles, then largest T_co
-        order = np.lexsort((-tco.ravel(), n_sp.ravel(), traffic.ravel()))
-        i = order[0]
-        cand = (float(traffic.ravel()[i]), float(n_sp.ravel()[i]), -int(tco.ravel()[i]),
-                int(np.unravel_index(i, traffic.shape)[0]) + 1, int(np.unravel_index(i, traffic.shape)[1]) + 1)
-        if best is None or cand[:3] < best[:3]:
-            best = cand
-    if best is None:
+    n_spatial = ax_h[:, 0][:, None] * ax_w[:, 0][None, :]
+    # Two candidates per spatial tile: all C_out (weights resident), or the largest T_co < C_out that fits.
+    fit = conv_tile_cout_max(s_acc=s_acc, T_h=TH, T_w=TW, X_h=xh, X_w=xw, M_sram=sram_bytes, **common)
+    tco = np.stack([np.full(inp.shape, float(g.c_out)), np.clip(fit, 0, g.c_out - 1)])
+    sram = conv_tile_sram_bytes(s_acc=s_acc, T_h=TH, T_w=TW, T_co=np.maximum(tco, 1), X_h=xh, X_w=xw, **common)
+    ok = (tco >= 1) & (sram <= sram_bytes)
+    if not ok.any():
         raise ValueError(f"sram_bytes={sram_bytes!r} is too small for any tile of this convolution "
                          f"(a 1x1x1 output tile needs more)")
-    _, _, neg_tco, bh, bw = best
+    wts = conv_tiled_weight_bytes(N=g.batch, C_out=g.c_out, H_out=g.h_out, W_out=g.w_out,
+                                  T_h=TH, T_w=TW, T_co=np.maximum(tco, 1), **common)
+    traffic = np.where(ok, inp + wts, np.inf)
+    # least traffic, then fewest spatial tiles, then the largest T_co
+    i = np.lexsort((-tco.ravel(), np.broadcast_to(n_spatial, tco.shape).ravel(), traffic.ravel()))[0]
+    _, ih, iw = np.unravel_index(i, tco.shape)
+    bh, bw, bco = int(ih) + 1, int(iw) + 1, int(tco.ravel()[i])
     cost = conv2d_tiled(c_in, c_out, h, w, kernel, stride, padding, dilation, groups, bias, batch, dtype,
-                        sram_bytes=sram_bytes, tile_h=bh, tile_w=bw, tile_cout=-neg_tco, acc_dtype=acc_dtype,
+                        sram_bytes=sram_bytes, tile_h=bh, tile_w=bw, tile_cout=bco, acc_dtype=acc_dtype,
                         name="conv2d_tiled")
-    t = _tiling(g, s, s_acc, bh, bw, -neg_tco)
-    return TileChoice(bh, bw, -neg_tco, float(cost.bytes), t.sram_bytes, t.n_tiles, cost)
+    t = _tiling(g, s, s_acc, bh, bw, bco)
+    return TileChoice(bh, bw, bco, float(cost.bytes), t.sram_bytes, t.n_tiles, cost)
