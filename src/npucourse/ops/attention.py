@@ -71,6 +71,12 @@ def _common_checks(seq_q: Num, seq_kv: Num, d_head: Num, heads: Num, batch: Num,
     if kv_heads is None:
         kv_heads = heads
     dims(kv_heads=kv_heads)
+    sizes = dict(seq_q=seq_q, seq_kv=seq_kv, d_head=d_head, heads=heads, batch=batch, kv_heads=kv_heads)
+    try:
+        np.broadcast_shapes(*(np.shape(x) for x in sizes.values()))
+    except ValueError:
+        shapes = ", ".join(f"{k}: {np.shape(x)}" for k, x in sizes.items())
+        raise ValueError(f"array sizes must broadcast together, got shapes {shapes}") from None
     if np.any(np.asarray(heads) % np.asarray(kv_heads) != 0):
         raise ValueError(f"kv_heads={kv_heads!r} must divide heads={heads!r} (grouped-query attention)")
     if causal and np.any(np.asarray(seq_q) > np.asarray(seq_kv)):
