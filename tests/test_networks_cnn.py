@@ -235,3 +235,124 @@ def test_module_and_builder_share_a_name():
 
     assert npc.networks.yolov8("n").params == mod.yolov8("n").params
     assert np.isclose(npc.networks.resnet(18).macs, 1.814073344e9)
+
+
+# ----------------------------------------------------------------------------------------------
+# CenterNet
+# ----------------------------------------------------------------------------------------------
+from npucourse.networks.centernet import gaussian_radius, heatmap_sigma, heatmap_sigma_draft, sigma_table  # noqa: E402
+
+
+def test_centernet_radius_for_a_square_by_hand():
+    # Square box s×s, o = 0.7: the "both corners inside" root r2 = (4s − √(16s² − 4·4·0.3s²))/8
+    # = s(4 − √11.2)/8 = 0.0816689 s is the smallest (r1 = s(2 − √(4 − 1.2/1.7))/2 = 0.0925 s,
+    # r3 = s(−2.8 + √11.2)/5.6 = 0.0976 s).
+    for s in (10.0, 64.0):
+        assert gaussian_radius((s, s)) == pytest.approx(s * (4 - math.sqrt(11.2)) / 8, rel=1e-12)
+    # 64×64: r = 5.2269 → drawn radius 5 → σ = 11/6; the draft's σ = 64/3.
+    assert heatmap_sigma(64, 64) == pytest.approx(11 / 6)
+    assert heatmap_sigma_draft(64, 64) == pytest.approx(64 / 3)
+    t = sigma_table([(64, 64)])
+    assert t.loc[0, "draft_over_code"] == pytest.approx((64 / 3) / (11 / 6))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.floats(1, 500), st.floats(1, 500), st.floats(0.05, 0.95))
+def test_centernet_radius_properties(h, w, o):
+    r = gaussian_radius((h, w), o)
+    assert 0 < r < min(h, w)  # a corner may move less than the box side
+    assert gaussian_radius((h + 1, w), o) >= r  # bigger box, larger tolerated shift
+    assert gaussian_radius((h, w), min(o + 0.04, 0.99)) <= r  # stricter IoU, smaller radius
+    assert gaussian_radius((h, w), o) == pytest.approx(gaussian_radius((w, h), o))  # symmetric
+
+
+def test_centernet_vectorised_and_bad_input():
+    r = gaussian_radius((np.array([8.0, 64.0]), np.array([8.0, 64.0])))
+    assert r.shape == (2,) and r[1] == pytest.approx(8 * r[0])  # linear in the box scale
+    with pytest.raises(ValueError, match="min_overlap"):
+        gaussian_radius((10, 10), 1.0)
+    with pytest.raises(ValueError, match="box height"):
+        gaussian_radius((0, 10))
+    with pytest.raises(ValueError, match="image_size"):
+        npc.networks.centernet(18, image_size=500)
+
+
+def test_centernet_network_by_hand():
+    net = npc.networks.centernet(18, image_size=512, fused=False)
+    # three ConvTranspose2d(k=4, s=2, p=1): 16 → 32 → 64 → 128 (stride 4)
+    assert net.config["output_shape"] == (1, 256, 128, 128)
+    d0 = next(ly.cost for ly in net.layers if ly.name == "deconv0.deconv")
+    # scatter-form MACs: 16·16 inputs · 512 in · 256 out · 4·4 taps; weights 512·256·16
+    assert d0.macs == 16 * 16 * 512 * 256 * 16 and d0.params == 512 * 256 * 16
+    assert d0.out_shape == (1, 256, 32, 32)
+    hm1 = next(ly.cost for ly in net.layers if ly.name == "hm.1.conv")
+    assert hm1.out_shape == (1, 80, 128, 128) and hm1.macs == 128 * 128 * 80 * 64
+    # backbone = ResNet-18 without its FC; heads: (256·64·9 + 64) + (64·n + n) each
+    head_params = sum((256 * 64 * 9 + 64) + (64 * n + n) for n in (80, 2, 2))
+    assert net.stage("head").params == head_params
+    r18 = npc.networks.resnet(18, 512, features_only=True, fused=False)
+    assert sum(net.stage(s).macs for s in ("stem", "layer1", "layer2", "layer3", "layer4")) == r18.macs
+
+
+# ----------------------------------------------------------------------------------------------
+# PointPillars
+# ----------------------------------------------------------------------------------------------
+from npucourse.networks.pointpillars import (  # noqa: E402
+    effective_compute_fraction, occupancy_split, pillar_grid, pointpillars)
+
+EX22_RANGE = (-75.2, -75.2, -2.0, 75.2, 75.2, 4.0)
+
+
+def test_pointpillars_layers_by_hand():
+    net = pointpillars(10000, fused=False)
+    lin = next(ly.cost for ly in net.layers if ly.name == "pfn.linear")
+    assert lin.macs == 10000 * 32 * 10 * 64 and lin.params == 640  # Linear(10, 64, bias=False)
+    first = next(ly.cost for ly in net.layers if ly.name == "block0.0.conv")
+    # ZeroPad2d(1) + Conv2d(64, 64, 3, stride 2) on 496×432 → 248×216
+    assert first.out_shape == (1, 64, 248, 216) and first.macs == 248 * 216 * 64 * 64 * 9
+    up2 = next(ly.cost for ly in net.layers if ly.name == "deblock2.deconv")
+    # ConvTranspose2d(256, 128, 4, stride 4): 62×54 → 248×216, one tap per output and input channel
+    assert up2.out_shape == (1, 128, 248, 216) and up2.macs == 248 * 216 * 128 * 256
+    assert net.stage("upsample").out_shape == (1, 384, 248, 216)
+    cls = next(ly.cost for ly in net.layers if ly.name == "conv_cls.conv")
+    assert cls.params == 384 * 18 + 18
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(1, 50000), st.integers(1, 50000))
+def test_pointpillars_only_pfn_and_scatter_scale_with_occupancy(n1, n2):
+    a, b = pointpillars(n1), pointpillars(n2)
+    for stage in ("backbone", "upsample", "head"):
+        assert a.stage(stage).flops == b.stage(stage).flops
+        assert a.stage(stage).bytes == b.stage(stage).bytes
+    assert a.stage("pfn").macs * n2 == b.stage("pfn").macs * n1  # linear in the pillar count
+    assert (a.stage("scatter").bytes < b.stage("scatter").bytes) == (n1 < n2)
+
+
+def test_exercise_2_2_grid_and_true_fraction():
+    # 150.4 m / 0.16 m = 940 pillars per side (the draft's grid is right) ...
+    assert pillar_grid(EX22_RANGE, (0.16, 0.16)) == (940, 940)
+    # ... but 940 is not a multiple of the backbone's total stride 8:
+    with pytest.raises(ValueError, match="multiple of the backbone stride 8"):
+        pointpillars(88360, EX22_RANGE, (0.16, 0.16))
+    net = pointpillars(88360, EX22_RANGE, (0.16, 0.16), pad_canvas=True)
+    assert net.config["canvas"] == (944, 944)
+    # true fraction at 10 % occupancy: (0.1·sparse_full + dense) / (sparse_full + dense)
+    full = occupancy_split(pointpillars(940 * 940, EX22_RANGE, (0.16, 0.16), pad_canvas=True))
+    by_hand = (0.1 * full["sparse_flops"] + full["dense_flops"]) / (full["sparse_flops"] + full["dense_flops"])
+    frac = effective_compute_fraction(0.1, EX22_RANGE, (0.16, 0.16), pad_canvas=True)
+    assert frac == pytest.approx(by_hand, rel=1e-6)
+    assert frac > 0.8  # nowhere near the draft's 0.1² = 1 %
+
+
+def test_pointpillars_bad_input():
+    with pytest.raises(ValueError, match="n_pillars"):
+        pointpillars(0)
+    with pytest.raises(ValueError, match="n_pillars"):
+        pointpillars(432 * 496 + 1)
+    with pytest.raises(ValueError, match="point_range"):
+        pillar_grid((0, 0, 0, -1, 1, 1), (0.16, 0.16))
+    with pytest.raises(ValueError, match="pillar_size"):
+        pillar_grid((0, 0, 0, 10, 10, 1), (0, 0.16))
+    with pytest.raises(ValueError, match="occupancy"):
+        effective_compute_fraction(1.5)

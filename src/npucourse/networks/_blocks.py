@@ -118,23 +118,28 @@ def conv_norm_act(
 
 
 def conv_transpose_norm_act(
-    b: LayerList, stage: str, name: str, shape: Shape, c_out: int, stride: int, act: str | None = "relu",
-    fused: bool = True, dtype: str = "fp16",
+    b: LayerList, stage: str, name: str, shape: Shape, c_out: int, kernel: int, stride: int, padding: int = 0,
+    act: str | None = "relu", fused: bool = True, dtype: str = "fp16",
 ) -> Shape:
-    """ConvTranspose2d with kernel = stride (no overlap) + BatchNorm + activation.
+    """ConvTranspose2d (no bias) + BatchNorm + activation; returns the output shape.
 
-    With kernel = stride every output pixel receives exactly one tap per input channel, so the
-    layer equals a 1×1 conv producing ``c_out·stride²`` channels on the input grid followed by a
-    pixel shuffle: MACs = H·W·C_in·C_out·stride², weights C_in·C_out·stride².
+    Output side ``(H − 1)·S − 2P + K`` (PyTorch, no output padding). MACs counted in the scatter
+    form every framework counter uses: each input pixel meets ``K²·C_out`` weights, so
+    MACs = N·H·W·C_in·C_out·K² — equal to a 1×1 conv to ``C_out·K²`` channels on the input grid
+    (for K = S each output pixel then receives exactly one tap per input channel).
     """
     n, c_in, h, w = shape
-    conv = conv2d(c_in, c_out * stride * stride, h, w, kernel=1, bias=fused, batch=n, dtype=dtype,
-                  name=f"{name}.deconv")
-    out: Shape = (n, c_out, h * stride, w * stride)
-    params = c_in * c_out * stride * stride + (c_out if fused else 0)
+    ho, wo = (h - 1) * stride - 2 * padding + kernel, (w - 1) * stride - 2 * padding + kernel
+    if ho < 1 or wo < 1:
+        raise ValueError(f"{name}: transposed conv output {ho}×{wo} is empty for input {h}×{w}")
+    conv = conv2d(c_in, c_out * kernel * kernel, h, w, kernel=1, batch=n, dtype=dtype, name=f"{name}.deconv")
+    out: Shape = (n, c_out, ho, wo)
+    params = c_in * c_out * kernel * kernel + (c_out if fused else 0)
     s = elem_bytes(dtype)
+    e_out = _numel(out)
     conv = replace(conv, out_shape=out, params=float(params), weight_bytes=params * s,
-                   flops=2 * conv.macs + (_numel(out) if fused else 0))
+                   flops=2 * conv.macs + (e_out if fused else 0),
+                   reads={DRAM: (n * c_in * h * w + params) * s}, writes={DRAM: e_out * s}, out_bytes=e_out * s)
     if fused:
         b.add(stage, with_epilogue(conv, act))
         return out
