@@ -319,6 +319,7 @@ def test_large_map_intensity_matches_model():
     (dict(kernel=9, padding=0), "does not fit"),
     (dict(kernel=3, dilation=5, padding=0), "does not fit"),
     (dict(batch=0), "batch"),
+    (dict(h=np.array([8, 16])), "single whole number"),
 ])
 def test_bad_input(kwargs, match):
     args = dict(c_in=4, c_out=8, h=6, w=6)

@@ -99,7 +99,11 @@ class ConvGeometry:
            stride: int | Sequence[int] = 1, padding: int | Sequence[int] | None = None,
            dilation: int | Sequence[int] = 1, groups: int = 1, batch: int = 1) -> "ConvGeometry":
         """Validate and resolve a convolution shape (ValueError naming the bad parameter)."""
-        dims(c_in=c_in, c_out=c_out, h=h, w=w, groups=groups, batch=batch)
+        sizes = dict(c_in=c_in, c_out=c_out, h=h, w=w, groups=groups, batch=batch)
+        for pname, val in sizes.items():
+            if np.ndim(val) != 0:
+                raise ValueError(f"{pname} must be a single whole number (conv models are not vectorised), got {val!r}")
+        dims(**sizes)
         kh, kw = _pair("kernel", kernel)
         sh, sw = _pair("stride", stride)
         dh, dw = _pair("dilation", dilation)
