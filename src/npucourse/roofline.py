@@ -62,14 +62,27 @@ def _times(flops: Num, level_bytes: Mapping[str, Num], peak: Num,
     return out
 
 
+def _valid(name: str, value: Num, strict: bool) -> None:
+    """Finite and >= 0 (``strict``: > 0), in two reductions for large arrays (NaN fails both
+    comparisons); the error message comes from :mod:`npucourse._validate`."""
+    check = v.positive if strict else v.nonnegative
+    a = value if isinstance(value, np.ndarray) else None
+    if a is None or a.dtype.kind not in "fiu" or a.size == 0:
+        check(name, value)
+        return
+    lo, hi = a.min(), a.max()
+    if not ((lo > 0 if strict else lo >= 0) and hi < np.inf):
+        check(name, value)  # raises with the usual message
+
+
 def _check(flops: Num, level_bytes: Mapping[str, Num], peak: Num, bandwidths: Mapping[str, Num]) -> None:
-    v.nonnegative("flops", flops)
-    v.positive("peak", peak)
+    _valid("flops", flops, strict=False)
+    _valid("peak", peak, strict=True)
     for lv, q in level_bytes.items():
         if lv not in bandwidths:
             raise ValueError(f"traffic at memory level {lv!r} but no bandwidth for it; have {list(bandwidths)}")
-        v.nonnegative(f"bytes at {lv}", q)
-        v.positive(f"bandwidth of {lv}", bandwidths[lv])
+        _valid(f"bytes at {lv}", q, strict=False)
+        _valid(f"bandwidth of {lv}", bandwidths[lv], strict=True)
 
 
 def times(flops: Num, level_bytes: Mapping[str, Num], peak: Num, bandwidths: Mapping[str, Num]) -> dict[str, Num]:
@@ -126,10 +139,11 @@ def _evaluate(flops: np.ndarray, level_bytes: Mapping[str, np.ndarray], peak: Nu
     t = _times(flops, level_bytes, peak, bandwidths)
     keys = list(t)
     total = t["compute"]
-    idx = np.zeros(np.shape(total), dtype=np.intp)
+    shape = np.broadcast_shapes(*(np.shape(x) for x in t.values()))
+    idx = np.zeros(shape, dtype=np.intp)
     for k, key in enumerate(keys[1:], start=1):
-        later = t[key] > total  # strict: ties stay with compute / the earlier level
-        idx = np.where(later, k, idx)
+        later = np.broadcast_to(t[key] > total, shape)  # strict: ties stay with compute / earlier level
+        np.putmask(idx, later, k)
         total = np.maximum(total, t[key])
     if np.any(total <= 0):
         raise ValueError(f"cost {name!r} has zero flops and zero bytes: nothing to time")
