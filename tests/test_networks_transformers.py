@@ -390,3 +390,134 @@ def test_lazy_names_stay_callable():
         assert npc.networks.efficientnet("b3").params == 12_233_232
     assert npc.networks.clip_image("ViT-B/32").params == npc.networks.clip_image("ViT-B-32").params
     assert npc.networks.llava().image_tokens == 576 and npc.networks.rt1().config["passes"] == 1
+
+
+# -- RT-2 / exercise 2.8 -------------------------------------------------------------------------------
+from npucourse.networks.rt2 import ADDED_ACTION_TOKENS, action_vocab_overhead, lora_params, rt2  # noqa: E402
+
+
+def test_action_vocab_overhead_by_hand():
+    # 1000 new tokens, d = 4096, untied: embedding 1000*4096 + LM head 4096*1000 = 8_192_000 params,
+    # fp16 2 B each = 16_384_000 B; per generated token 1000 more logits: 2*4096*1000 = 8_192_000 FLOPs
+    o = action_vocab_overhead(4096, 1000)
+    assert (o.params, o.bytes, o.flops_per_token, o.macs_per_token) == (8_192_000, 16_384_000, 8_192_000, 4_096_000)
+    t = action_vocab_overhead(4096, 1000, tied=True, dtype="int8")
+    assert (t.params, t.bytes, t.flops_per_token) == (4_096_000, 4_096_000, 8_192_000)
+    # RT-2 maps its 256 bins onto existing tokens: nothing is added
+    assert ADDED_ACTION_TOKENS == 0 and action_vocab_overhead(4096, ADDED_ACTION_TOKENS).params == 0
+
+
+def test_lora_params_by_hand():
+    # rank 16 on Q and V of 32 layers, 4096 -> 4096: 32 * 2 * 16 * (4096 + 4096) = 8_388_608
+    assert lora_params(4096, 4096, 16, 2, 32) == 32 * 2 * (4096 * 16 * 2) == 8_388_608
+
+
+def test_rt2_step_is_llava_generation():
+    step = rt2(32)
+    c = step.cost()
+    assert c.macs == step.vlm.generate(32, 8).macs
+    assert 0 < step.decode_share() < 0.5  # the 576-image-token prefill dominates a step
+
+
+def test_rt2_bad_input():
+    with pytest.raises(ValueError, match="n_new_tokens"):
+        action_vocab_overhead(4096, -1)
+    with pytest.raises(ValueError, match="d_model"):
+        action_vocab_overhead(0, 10)
+    with pytest.raises(ValueError, match="tied"):
+        action_vocab_overhead(4096, 10, tied="yes")
+    with pytest.raises(KeyError, match="fp16"):
+        action_vocab_overhead(4096, 10, dtype="fp12")
+    with pytest.raises(ValueError, match="rank"):
+        lora_params(4096, 4096, 0, 2, 32)
+    with pytest.raises(ValueError, match="action_tokens"):
+        rt2(action_tokens=0)
+
+
+# -- Flamingo --------------------------------------------------------------------------------------
+from npucourse.networks.flamingo import flamingo, gated_xattn_dense, perceiver_resampler  # noqa: E402
+
+
+def test_perceiver_resampler_by_hand():
+    # dim 1024, inner 8*64 = 512, 64 latents, 256 media tokens (K/V over 256 + 64 = 320 tokens)
+    net = perceiver_resampler(1024, media_tokens=256)
+    assert net.config["kv_tokens"] == 320
+    layer_params = 2 * 2048 + 1024 * 512 + 1024 * 1024 + 512 * 1024 + 2048 + 2 * 1024 * 4096
+    assert layer_params == 10_491_904
+    assert net.params == 64 * 1024 + 6 * layer_params + 2048 == 63_019_008
+    layer_macs = (64 * 1024 * 512 + 320 * 1024 * 1024 + 2 * 8 * 64 * 320 * 64 + 64 * 512 * 1024
+                  + 2 * 64 * 1024 * 4096)
+    for i in range(6):
+        assert net.stage(f"resampler{i}").macs == layer_macs
+
+
+def test_gated_xattn_block_by_hand():
+    # LM width 4096, visual width 1024, 64 visual tokens, 10 text tokens, inner 512
+    recs = gated_xattn_dense(10, 4096, 1024, 64)
+    total = sum(recs[1:], recs[0])
+    assert total.params == (2 * 4096 + 4096 * 512 + 1024 * 1024 + 512 * 4096 + 1
+                            + 2 * 4096 + 2 * 4 * 4096**2 + 1) == 139_476_994
+    assert total.macs == (10 * 4096 * 512 + 64 * 1024 * 1024 + 2 * 8 * 10 * 64 * 64 + 10 * 512 * 4096
+                          + 2 * 10 * 4096 * 16384)
+
+
+def test_flamingo_every_fourth_layer():
+    net = flamingo(None, text_tokens=16)
+    xs = [s for s in net.stages if s.startswith("xattn")]
+    assert xs == [f"xattn{i}" for i in range(3, 32, 4)] and net.config["xattn_blocks"] == 8
+    full = flamingo("7b", text_tokens=16)
+    # adding the LM adds exactly the LM prefill of the 16 text tokens
+    assert full.macs == net.macs + npc.networks.llama("7b").prefill(16).macs
+
+
+def test_flamingo_bad_input():
+    with pytest.raises(ValueError, match="media_tokens"):
+        perceiver_resampler(1024, media_tokens=0)
+    with pytest.raises(ValueError, match="cross_attn_every"):
+        flamingo(cross_attn_every=0)
+    with pytest.raises(KeyError, match="7b"):
+        flamingo("9b")
+
+
+# -- Wayformer -------------------------------------------------------------------------------------
+from npucourse.networks.wayformer import wayformer  # noqa: E402
+
+
+def _attn_macs(net, stage):
+    return sum(ly.cost.macs for ly in net.layers if ly.stage == stage and ly.name.endswith("attn"))
+
+
+def test_wayformer_attention_variants_by_hand():
+    # N = 200, T_h = 11 -> S = 2200 tokens, D = 256
+    full = wayformer("full")
+    assert _attn_macs(full, "encoder0") == 2 * 2200**2 * 256
+    fac = wayformer("factorized")
+    assert _attn_macs(fac, "encoder0") == 2 * 200 * 11**2 * 256   # temporal: 200 sequences of 11
+    assert _attn_macs(fac, "encoder1") == 2 * 11 * 200**2 * 256   # spatial: 11 sequences of 200
+    lat = wayformer("latent", latents=192)
+    assert _attn_macs(lat, "encoder0") == 2 * 192 * 2200 * 256
+    assert _attn_macs(lat, "encoder1") == 2 * 192**2 * 256
+    # decoder: 6 mode queries over the 2200 scene tokens; head: 6 * (256*256 + 256*400 + 256)
+    assert _attn_macs(full, "decoder0") == 2 * 6 * 2200 * 256
+    assert full.stage("head").macs == 6 * (256 * 256 + 256 * 80 * 5 + 256)
+    assert full.macs > fac.macs > lat.macs
+
+
+@given(st.integers(10, 300), st.sampled_from(["full", "factorized", "latent"]))
+@settings(max_examples=20)
+def test_wayformer_monotonic_in_tokens(n, attention):
+    assert wayformer(attention, tokens=n + 1).macs > wayformer(attention, tokens=n).macs
+
+
+def test_wayformer_horizon_only_in_head():
+    a, b = wayformer(horizon=80), wayformer(horizon=160)
+    assert b.macs - a.macs == 6 * 256 * 80 * 5
+
+
+def test_wayformer_bad_input():
+    with pytest.raises(ValueError, match="attention"):
+        wayformer("sparse")
+    with pytest.raises(ValueError, match="heads"):
+        wayformer(d=250)
+    with pytest.raises(ValueError, match="tokens"):
+        wayformer(tokens=0)

@@ -48,3 +48,18 @@ def llama_decode_vs_params(*, L, d, c):
 def llama_kv_cache_bytes(*, L, d, H_q, H_kv, c, b, s):
     """KV cache: keys and values of H_kv heads of width d/H_q, per layer, position and sequence [B]: 2*H_kv*L*b*c*d*s/H_q"""
     return 2*H_kv*L*b*c*d*s/H_q
+
+
+def vocab_extension_params(*, d, E, n_new):
+    """parameters added by n_new vocabulary rows: embedding rows, and LM-head rows if untied (E = 2) [1]: E*d*n_new"""
+    return E*d*n_new
+
+
+def vocab_extension_flops(*, d, n_new):
+    """extra FLOPs per generated token: n_new more logits, each a d-long dot product (2 per MAC); the embedding lookup adds none [FLOP]: 2*d*n_new"""
+    return 2*d*n_new
+
+
+def lora_params(*, L, r, m, d_in, d_out):
+    """LoRA adapter parameters: per adapted matrix A[d_in, r] and B[r, d_out] [1]: L*m*r*(d_in + d_out)"""
+    return L*m*r*(d_in + d_out)

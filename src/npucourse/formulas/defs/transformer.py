@@ -121,3 +121,22 @@ t.formula(
     source="Pope et al., arXiv 2211.05102 §2; grouped-query attention: Ainslie et al., arXiv 2305.13245",
     lhs=r"\mathrm{KV}",
 )
+
+# -- VLA adaptation (exercise 2.8) ---------------------------------------------------------------------
+n_new = t.symbol("n_new", "tokens added to the vocabulary", "1", integer=True)
+r = t.symbol("r", "LoRA rank", "1", integer=True)
+m = t.symbol("m", "adapted weight matrices per layer", "1", integer=True)
+d_in = t.symbol("d_in", "input width of an adapted matrix", "1", integer=True)
+d_out = t.symbol("d_out", "output width of an adapted matrix", "1", integer=True)
+
+t.formula("vocab_extension_params", E * n_new * d, unit="1", section="2.2.3",
+          description="parameters added by n_new vocabulary rows: embedding rows, and LM-head rows if untied (E = 2)",
+          source="definition: embedding W_E[V, d] and LM head W_U[d, V] gain n_new rows/columns",
+          lhs=r"\Delta N_{\mathrm{params}}")
+t.formula("vocab_extension_flops", 2 * d * n_new, unit="FLOP", section="2.2.3",
+          description="extra FLOPs per generated token: n_new more logits, each a d-long dot product (2 per MAC); "
+                      "the embedding lookup adds none",
+          source="definition: logits = h · W_U", lhs=r"\Delta\mathrm{FLOPs}_{\mathrm{token}}")
+t.formula("lora_params", L * m * r * (d_in + d_out), unit="1", section="2.2.3",
+          description="LoRA adapter parameters: per adapted matrix A[d_in, r] and B[r, d_out]",
+          source="Hu et al., LoRA, arXiv 2106.09685, §4.1", lhs=r"N_{\mathrm{LoRA}}")
