@@ -54,7 +54,7 @@ def _network() -> list[Correction]:
 
     out.append(Correction(
         id="ch21-edge-transfer-units", chapter=21, section="21.4.1",
-        claim="T_transfer(k) = Size_activation(k) / Bandwidth_network + Latency_network",
+        claim="传输时间 T_transfer(k) = Size_activation(k) / Bandwidth_network + Latency_network",
         draft_value="Size / Bandwidth", model_value=_latex("link_transmission_time"), unit="s",
         convention="S in bytes, B in bit/s", verdict="unit-mismatch",
         reason=("激活大小按字节计、网络带宽按 bit/s 计，直接相除差 8 倍；要先把字节换成比特（8·S），"
@@ -194,11 +194,12 @@ def _privacy() -> list[Correction]:
     out = []
     out.append(Correction(
         id="ch21-edge-gaussian-range", chapter=21, section="21.4.4",
-        claim="Noise_Scale = Sensitivity/ε × √(2 log(1.25/δ))",
+        claim="差分隐私噪声尺度 Noise_Scale = Sensitivity/ε × √(2 log(1.25/δ))",
         draft_value="Sensitivity/ε·√(2 log(1.25/δ))", model_value=_latex("gaussian_sigma", delta_inv="1/delta"),
         unit="", convention="Dwork & Roth Thm A.1", verdict="misleading",
         reason=("这是高斯机制的标定，但定理只对 0 < ε < 1 成立，Sensitivity 必须是 L2 敏感度 Δ₂，log 是自然对数，"
-                "且 σ 要严格大于该值；ε ≥ 1 时这个式子没有隐私保证（需要解析高斯机制等其他标定）。"),
+                "且 σ 要严格大于该值；ε ≥ 1 时这个式子没有隐私保证，ε 较大时按它取的 σ 确实达不到 (ε, δ)"
+                "（需要解析高斯机制等其他标定）。"),
         source="formula gaussian_sigma; npucourse.edgecloud.gaussian_sigma"))
 
     ratio = privacy.laplace_scale(1.0, 2.0) / privacy.laplace_scale(1.0, 1.0)
