@@ -23,11 +23,6 @@ from npucourse.ops.attention import (
 )
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "npucourse/ops/__init__.py: importing the submodule npucourse.ops.attention rebinds the package "
-    "attribute 'attention' to the module, so npc.ops.attention is the module from the second access "
-    "on; fix: import .attention eagerly there (like .gemm) or cache the function in __getattr__ "
-    "after importing. Remove this marker once fixed."))
 def test_public_name_is_the_function():
     import npucourse.ops.attention  # noqa: F401  (what any user of the module's helpers does)
 
@@ -241,6 +236,12 @@ def test_theorem2_constants_are_derived():
     assert npc.formulas.get("flash_breakeven_sram")(d=64) == 3 * 64**2 + 4 * 64
     # long sequences: Flash/standard -> N(3d + 4)(N/B_c) / 4N² = (3d + 4)/(4B_c)
     assert npc.formulas.get("flash_traffic_ratio_limit")(d=64, B_c=192) == pytest.approx(196 / 768)
+    # standard attention's intensity: (4N²d + 6N²) / (s(4Nd + 4N²)) -> (4d + 6)/(4s) as N grows
+    i = npc.formulas.get("attn_standard_intensity_square")
+    c = attention(1000, 1000, 64, dtype="fp16")
+    assert i(N=1000, d=64, s=2) == pytest.approx((4 * 1000**2 * 64 + 6 * 1000**2) / (2 * (4 * 1000 * 64 + 4 * 1000**2)))
+    assert c.intensity == pytest.approx(i(N=1000, d=64, s=2))
+    assert npc.formulas.get("attn_standard_intensity_limit")(d=64, s=2) == (4 * 64 + 6) / 8
     # T_c = 1: N(6d + 6) = 4Nd + 4N²  ->  N* = (d + 3)/2
     assert npc.formulas.get("flash_single_block_breakeven_n")(d=64) == 33.5
 

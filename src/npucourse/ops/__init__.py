@@ -1,33 +1,23 @@
 """Operator cost models. Each returns one :class:`npucourse.cost.Cost` record.
 
-Names load lazily from the module that defines them.
+All operator modules are imported here (they need numpy only). The imports are eager on purpose:
+several functions share their module's name (``elementwise``, ``attention``), and a lazily
+exported function would be shadowed by the submodule once anything imported it.
 """
 
-from __future__ import annotations
-
-import importlib
-from typing import Any
-
-from .conv import conv2d, depthwise_conv2d, out_size
+from .attention import attention, flash_attention, flash_block_sizes, online_softmax
+from .batched import batched_gemm
+from .conv import conv2d, conv2d_best_tile, conv2d_im2col, conv2d_tiled, depthwise_conv2d, out_size
+from .elementwise import activation, batchnorm, elementwise, layernorm, pool2d, rmsnorm, softmax
+from .fusion import fuse_horizontal, fuse_vertical, transformer_block_fusion, transformer_block_ops
 from .gemm import gemm
+from .sparsity import sparse_2to4
 
-_LAZY = {
-    # conv variants, batched GEMM, element-wise family, fusion
-    "conv2d_im2col": "conv", "conv2d_tiled": "conv",
-    "batched_gemm": "batched",
-    "elementwise": "elementwise", "batchnorm": "elementwise", "layernorm": "elementwise",
-    "rmsnorm": "elementwise", "softmax": "elementwise", "pool2d": "elementwise",
-    "fuse_vertical": "fusion", "fuse_horizontal": "fusion",
-    # attention and sparsity
-    "attention": "attention", "flash_attention": "attention", "flash_block_sizes": "attention",
-    "sparse_2to4": "sparsity",
-}
-
-__all__ = ["gemm", "conv2d", "depthwise_conv2d", "out_size", *_LAZY]
-
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        mod = importlib.import_module(f".{_LAZY[name]}", __name__)
-        return getattr(mod, name)
-    raise AttributeError(f"module 'npucourse.ops' has no attribute {name!r}")
+__all__ = [
+    "gemm", "batched_gemm",
+    "conv2d", "conv2d_im2col", "conv2d_tiled", "conv2d_best_tile", "depthwise_conv2d", "out_size",
+    "elementwise", "activation", "batchnorm", "layernorm", "rmsnorm", "softmax", "pool2d",
+    "fuse_vertical", "fuse_horizontal", "transformer_block_ops", "transformer_block_fusion",
+    "attention", "flash_attention", "flash_block_sizes", "online_softmax",
+    "sparse_2to4",
+]

@@ -214,17 +214,3 @@ def pool2d(shape: Sequence[int], kind: str = "max", kernel: int | tuple[int, int
     o = (N, C, ho, wo)
     flops = pool_flops(K_h=kh, K_w=kw, v=int(kind == "avg"), E=float(np.prod(o)))
     return _record(name or f"{kind}pool2d", flops, float(np.prod(out)), o, 0.0, dtype)
-
-
-class _CallableModule(type(np)):  # type(np) is types.ModuleType
-    """This module shares its name with its function :func:`elementwise`. Once the module is
-    imported, ``npucourse.ops.elementwise`` names the module, not the function; calling the
-    module forwards to the function so that ``npc.ops.elementwise(shape, ...)`` always works."""
-
-    def __call__(self, *args, **kwargs) -> Cost:  # type: ignore[no-untyped-def]
-        return elementwise(*args, **kwargs)
-
-
-import sys as _sys  # noqa: E402
-
-_sys.modules[__name__].__class__ = _CallableModule
