@@ -356,3 +356,185 @@ def test_pointpillars_bad_input():
         pillar_grid((0, 0, 0, 10, 10, 1), (0, 0.16))
     with pytest.raises(ValueError, match="occupancy"):
         effective_compute_fraction(1.5)
+
+
+# ----------------------------------------------------------------------------------------------
+# Sparse 3-D convolution and CenterPoint
+# ----------------------------------------------------------------------------------------------
+import itertools  # noqa: E402
+
+from npucourse.formulas._gen.pointcloud import regular_dense_ratio, subm_dense_ratio_uniform  # noqa: E402
+from npucourse.networks.centerpoint import (  # noqa: E402
+    centerpoint, neighbour_counts_grid, neighbour_fraction, sparse_conv3d, sparse_layer_table,
+    submanifold_macs_exact, synthetic_lidar_voxels)
+
+
+def _brute_subm_pairs(occ, k=3):
+    """Explicit loops: for every active site, count active sites of its centred k³ window."""
+    r = k // 2
+    D, H, W = occ.shape
+    pairs = 0
+    for z, y, x in itertools.product(range(D), range(H), range(W)):
+        if not occ[z, y, x]:
+            continue
+        for dz, dy, dx in itertools.product(range(-r, r + 1), repeat=3):
+            zz, yy, xx = z + dz, y + dy, x + dx
+            if 0 <= zz < D and 0 <= yy < H and 0 <= xx < W and occ[zz, yy, xx]:
+                pairs += 1
+    return pairs
+
+
+def _brute_regular(occ, kernel, stride, padding):
+    """Explicit loops over output sites: (active outputs, pairs)."""
+    D, H, W = occ.shape
+    out_dims = [(n + 2 * p - k) // s + 1 for n, k, s, p in zip(occ.shape, kernel, stride, padding)]
+    active = pairs = 0
+    for o in itertools.product(*(range(n) for n in out_dims)):
+        cnt = 0
+        for t in itertools.product(*(range(k) for k in kernel)):
+            i = [o[a] * stride[a] - padding[a] + t[a] for a in range(3)]
+            if all(0 <= i[a] < occ.shape[a] for a in range(3)) and occ[tuple(i)]:
+                cnt += 1
+        active += cnt > 0
+        pairs += cnt
+    return active, pairs
+
+
+@pytest.mark.parametrize("seed, p", [(0, 0.05), (1, 0.2), (2, 0.5)])
+def test_submanifold_exact_counts_equal_brute_force(seed, p):
+    occ = np.random.default_rng(seed).random((5, 6, 7)) < p
+    pairs = _brute_subm_pairs(occ)
+    assert submanifold_macs_exact(occ, 4, 8) == pairs * 4 * 8
+    assert sparse_conv3d(occ, 4, 8, mode="submanifold").macs == pairs * 4 * 8
+    coords = np.argwhere(occ)
+    assert sparse_conv3d(coords, 4, 8, grid_shape=occ.shape).macs == pairs * 4 * 8
+    counts = neighbour_counts_grid(occ)
+    assert counts[occ].sum() == pairs
+
+
+@pytest.mark.parametrize("kernel, stride, padding", [((3, 3, 3), (1, 1, 1), (1, 1, 1)),
+                                                     ((3, 3, 3), (2, 2, 2), (1, 1, 1)),
+                                                     ((3, 3, 3), (2, 2, 2), (0, 1, 1)),
+                                                     ((3, 1, 1), (2, 1, 1), (0, 0, 0))])
+def test_regular_sparse_conv_equals_brute_force(kernel, stride, padding):
+    occ = np.random.default_rng(3).random((7, 6, 5)) < 0.15
+    active, pairs = _brute_regular(occ, kernel, stride, padding)
+    c = sparse_conv3d(occ, 2, 3, kernel=kernel, mode="regular", stride=stride, padding=padding)
+    assert c.macs == pairs * 2 * 3
+    assert c.out_shape == (active, 3)
+
+
+def test_single_site_by_hand():
+    g = (9, 9, 9)
+    one = np.zeros(g, bool)
+    one[4, 4, 4] = True
+    assert sparse_conv3d(one, 16, 32).macs == 16 * 32  # submanifold: only itself
+    reg = sparse_conv3d(one, 16, 32, mode="regular")
+    assert reg.macs == 27 * 16 * 32 and reg.out_shape == (27, 32)  # dilates to the 3³ neighbourhood
+    # stride 2, pad 1: an even coordinate is covered by one output per axis, an odd one by two
+    even = np.zeros(g, bool); even[4, 4, 4] = True
+    odd = np.zeros(g, bool); odd[3, 3, 3] = True
+    assert sparse_conv3d(even, 1, 1, mode="regular", stride=2).out_shape == (1, 1)
+    assert sparse_conv3d(odd, 1, 1, mode="regular", stride=2).out_shape == (8, 1)
+
+
+def test_expected_submanifold_matches_random_grids():
+    # N_a sites drawn uniformly without replacement: an interior active site has 1 + 26·q active
+    # sites in its window with q = (N_a − 1)/(N − 1). Average over grids, interior sites only.
+    rng = np.random.default_rng(7)
+    shape, n_a = (24, 24, 24), 1400
+    N = np.prod(shape)
+    means = []
+    for _ in range(6):
+        occ = np.zeros(N, bool)
+        occ[rng.choice(N, n_a, replace=False)] = True
+        occ = occ.reshape(shape)
+        counts = neighbour_counts_grid(occ)
+        interior = np.zeros(shape, bool)
+        interior[1:-1, 1:-1, 1:-1] = True
+        means.append(counts[occ & interior].mean())
+    q = (n_a - 1) / (N - 1)
+    expected = sparse_conv3d(n_a, 1, 1, grid_shape=shape, neighbour_fraction=q).macs / n_a
+    assert expected == pytest.approx(1 + 26 * q)
+    assert np.mean(means) == pytest.approx(expected, rel=0.02)
+
+
+def test_sparse_vs_dense_ratios_and_the_draft_rule():
+    # regular sparse conv: p × dense (linear); submanifold, uniform sites: p(1 + 26p)/27 × dense
+    assert regular_dense_ratio(p=0.1) == 0.1
+    assert subm_dense_ratio_uniform(p=0.1, K=27) == pytest.approx(0.1 * (1 + 26 * 0.1) / 27)
+    N, p = 100 * 100 * 20, 0.1
+    dense = N * 27 * 16 * 16
+    reg = sparse_conv3d(p * N, 16, 16, mode="regular", grid_shape=(20, 100, 100))
+    sub = sparse_conv3d(p * N, 16, 16, grid_shape=(20, 100, 100))
+    assert reg.macs == pytest.approx(p * dense)
+    assert sub.macs == pytest.approx(dense * p * (1 + 26 * p) / 27)
+    assert reg.macs / (dense * p ** 2) == pytest.approx(10)  # the draft's p² is 10× too low here
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 2**31 - 1), st.floats(0.02, 0.6), st.sampled_from(["submanifold", "regular"]))
+def test_sparse_conv_cost_monotone_in_active_sites(seed, p, mode):
+    rng = np.random.default_rng(seed)
+    occ = rng.random((6, 6, 6)) < p
+    more = occ | (rng.random((6, 6, 6)) < 0.1)  # a superset of the active sites
+    a = sparse_conv3d(occ, 3, 5, mode=mode, stride=2 if mode == "regular" else 1)
+    b = sparse_conv3d(more, 3, 5, mode=mode, stride=2 if mode == "regular" else 1)
+    assert a.macs <= b.macs and a.bytes <= b.bytes
+    e1 = sparse_conv3d(p * 216, 3, 5, mode=mode, grid_shape=(6, 6, 6))
+    e2 = sparse_conv3d(min(216, (p + 0.1) * 216), 3, 5, mode=mode, grid_shape=(6, 6, 6))
+    assert e1.macs <= e2.macs
+
+
+def test_lidar_scene_is_clustered():
+    zyx, g = synthetic_lidar_voxels(n_azimuth=360, sweeps=2, n_objects=10)
+    p = len(zyx) / np.prod(g)
+    q = neighbour_fraction(zyx, g)
+    assert q > 20 * p  # surfaces: neighbours are far more likely active than the occupancy
+
+
+def test_centerpoint_shapes_and_exact_vs_expected():
+    zyx, g = synthetic_lidar_voxels(n_azimuth=360, sweeps=2, n_objects=10)
+    assert g == (41, 1440, 1440)  # 108 m / 0.075 m = 1440; 8 m / 0.2 m = 40, +1 (scn.py)
+    net = centerpoint("0.075", zyx)
+    assert net.config["bev_shape"] == (1, 256, 180, 180)  # 128 ch × 2 z cells at stride 8
+    assert net.stage("rpn").out_shape == (1, 512, 180, 180)
+    t = sparse_layer_table(net)
+    sub = t[t["mode"] == "submanifold"]
+    # Exact rulebooks: a submanifold layer pairs each site with at least itself ...
+    assert (sub["pairs"] >= sub["active_in"]).all()
+    # ... and the draft's dense·p² misses the clustered neighbours: it is below the exact count
+    assert (sub["draft_macs"] < sub["macs"]).all()
+    # the 0.1 m variant: 1024 × 1024 × 41 grid → 128 × 128 BEV
+    assert centerpoint("0.1", 1000).config["bev_shape"] == (1, 256, 128, 128)
+
+
+def test_centerpoint_dense_parts_by_hand():
+    net = centerpoint("0.075", 50_000)
+    first = next(ly.cost for ly in net.layers if ly.name == "rpn.block0.0.conv")
+    assert first.macs == 180 * 180 * 128 * 256 * 9  # 256 → 128, 3×3, stride 1 at 180×180
+    shared = next(ly.cost for ly in net.layers if ly.name == "shared_conv.conv")
+    assert shared.macs == 180 * 180 * 64 * 512 * 9
+    # 6 tasks × 6 heads, each two 3×3 convs: (64·64·9 + 64) + BN folded bias 64, (64·out·9 + out)
+    outs = [2, 1, 3, 2, 2]
+    head = sum(sum((64 * 64 * 9 + 64) + (64 * o * 9 + o) for o in outs + [n]) for n in (1, 2, 2, 1, 2, 2))
+    assert net.stage("head").params - shared.params == head
+
+
+def test_sparse_conv_bad_input():
+    with pytest.raises(ValueError, match="mode"):
+        sparse_conv3d(10, 1, 1, mode="dense", grid_shape=(4, 4, 4))
+    with pytest.raises(ValueError, match="grid_shape"):
+        sparse_conv3d(10, 1, 1)
+    with pytest.raises(ValueError, match="active_in"):
+        sparse_conv3d(100, 1, 1, grid_shape=(4, 4, 4))
+    with pytest.raises(ValueError, match="neighbour_fraction"):
+        sparse_conv3d(10, 1, 1, grid_shape=(4, 4, 4), neighbour_fraction=1.5)
+    with pytest.raises(ValueError, match="stride"):
+        sparse_conv3d(np.ones((3, 3, 3), bool), 1, 1, stride=2)
+    with pytest.raises(ValueError, match="occupancy"):
+        neighbour_counts_grid(np.ones((3, 3), bool))
+    with pytest.raises(ValueError, match="outside"):
+        sparse_conv3d(np.array([[0, 0, 9]]), 1, 1, grid_shape=(4, 4, 4))
+    with pytest.raises(KeyError, match="0.2"):
+        centerpoint("0.2")

@@ -84,6 +84,20 @@ def concat(name: str, shapes: Sequence[Shape], dtype: str) -> Cost:
     return _move(name, n * c * h * w, (n, c, h, w), dtype)
 
 
+def scatter_to_dense(name: str, n_items: float, item_channels: int, out_shape: Shape, dtype: str,
+                     index_bytes: float = 16.0) -> Cost:
+    """Scatter ``n_items`` feature vectors into a zeroed dense tensor of ``out_shape``.
+
+    No arithmetic; reads the items' features and their coordinate indices (``index_bytes`` each,
+    e.g. four int32), writes the whole tensor once (zero fill) plus the scattered values.
+    """
+    s = elem_bytes(dtype)
+    dense = _numel(out_shape)
+    return Cost(name=name, reads={DRAM: n_items * (item_channels * s + index_bytes)},
+                writes={DRAM: (dense + n_items * item_channels) * s}, out_bytes=dense * s,
+                out_shape=tuple(int(d) for d in out_shape), dtype=canonical(dtype))
+
+
 def upsample_nearest(name: str, shape: Shape, factor: int, dtype: str) -> Cost:
     """Nearest-neighbour upsampling by ``factor``: no arithmetic, reads the input, writes the output."""
     n, c, h, w = shape

@@ -6,7 +6,8 @@ Layer by layer after ``OpenPCDet tools/cfgs/kitti_models/pointpillar.yaml`` and 
 - ``PillarVFE``: each non-empty pillar holds up to 32 points (zero-padded); every point gets 10
   features (x, y, z, r, offsets to the pillar's point mean (3) and to the pillar centre (3)); one
   PFN layer Linear(10 → 64, no bias) + BatchNorm1d + ReLU per point, max over the 32 points;
-- ``PointPillarScatter``: the pillar features are written into a zeroed 64 × ny × nx canvas;
+- ``PointPillarScatter``: the pillar features are written into a zeroed 64 × ny × nx canvas
+  (no arithmetic: a full-canvas write plus the scattered vectors);
 - ``BaseBEVBackbone``: three blocks (strides 2, 2, 2; 64, 128, 256 filters; 3, 5, 5 extra
   3×3 convs), each upsampled back to stride 2 by ConvTranspose2d (k = s = 1, 2, 4) to 128
   channels and concatenated (384);
@@ -24,10 +25,9 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Sequence
 
 from .. import _validate as v
-from ..cost import DRAM, Cost
 from ..formulas._gen.pointcloud import grid_cells
 from ..ops import gemm
-from ..ops._common import canonical, elem_bytes
+from ..ops._common import elem_bytes
 from ..ops.elementwise import activation, batchnorm, elementwise, pool2d
 from . import _blocks as blk
 from ._blocks import Shape
@@ -81,19 +81,6 @@ def pillar_grid(point_range: Sequence[float] = KITTI_RANGE, pillar_size: Sequenc
     if min(out) < 8:
         raise ValueError(f"grid {out} is too small for three stride-2 blocks; check point_range and pillar_size")
     return out[0], out[1]
-
-
-def scatter(n_pillars: int, channels: int, ny: int, nx: int, batch: int, dtype: str) -> Cost:
-    """``PointPillarScatter``: zero a ``C × ny × nx`` canvas and write each pillar's feature vector.
-
-    No arithmetic; reads P·C features and P coordinate indices, writes the whole canvas once
-    (zero fill) plus the P·C scattered values.
-    """
-    s = elem_bytes(dtype)
-    canvas = batch * channels * ny * nx
-    return Cost(name="scatter", reads={DRAM: n_pillars * (channels * s + INDEX_BYTES)},
-                writes={DRAM: (canvas + n_pillars * channels) * s}, out_bytes=canvas * s,
-                out_shape=(batch, channels, ny, nx), dtype=canonical(dtype))
 
 
 def pointpillars(n_pillars: int | None = None, point_range: Sequence[float] = KITTI_RANGE,
@@ -162,7 +149,7 @@ def pointpillars(n_pillars: int | None = None, point_range: Sequence[float] = KI
         b.add("pfn", activation(feat, "relu", dtype, name="pfn.relu"))
     b.add("pfn", pool2d((P, PFN_OUT, max_points, 1), "max", kernel=(max_points, 1), dtype=dtype, name="pfn.max"))
     # --- scatter to the BEV canvas -----------------------------------------------------------
-    b.add("scatter", scatter(int(n_pillars), PFN_OUT, cy, cx, int(batch), dtype))
+    b.add("scatter", blk.scatter_to_dense("scatter", P, PFN_OUT, (int(batch), PFN_OUT, cy, cx), dtype, INDEX_BYTES))
     # --- dense 2-D backbone ------------------------------------------------------------------
     x: Shape = (int(batch), PFN_OUT, cy, cx)
     ups: list[Shape] = []
