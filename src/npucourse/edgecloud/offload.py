@@ -35,10 +35,18 @@ from ..formulas._gen.edgecloud_offload import (
     offload_threshold_bandwidth_weighted,
 )
 from ..formulas._gen.edgecloud_split import split_latency
-from .split import _crossing, _prefix_times, _same_length, _vector
+from .split import _crossing, _flop_chain, _prefix_times
 
 __all__ = ["DevicePower", "CloudPrice", "Weights", "OffloadCosts", "offload_costs", "decide_over_bandwidth",
            "threshold_bandwidth", "threshold_bandwidth_weighted", "PHONE_POWER", "NO_PRICE"]
+
+
+def _nonnegative_fields(record: Any, names: tuple[str, ...]) -> None:
+    """Check that the named fields are >= 0 and that the record names its source."""
+    for name in names:
+        v.nonnegative(name, getattr(record, name))
+    if not record.source:
+        raise ValueError(f"{type(record).__name__}.source must name a source or say 'assumption: ...'")
 
 
 @dataclass(frozen=True)
@@ -51,11 +59,7 @@ class DevicePower:
     source: str
 
     def __post_init__(self) -> None:
-        v.nonnegative("compute_w", self.compute_w)
-        v.nonnegative("transmit_w", self.transmit_w)
-        v.nonnegative("idle_w", self.idle_w)
-        if not self.source:
-            raise ValueError("DevicePower.source must name a source or say 'assumption: ...'")
+        _nonnegative_fields(self, ("compute_w", "transmit_w", "idle_w"))
 
 
 @dataclass(frozen=True)
@@ -69,11 +73,7 @@ class CloudPrice:
     source: str
 
     def __post_init__(self) -> None:
-        v.nonnegative("per_request", self.per_request)
-        v.nonnegative("per_second", self.per_second)
-        v.nonnegative("per_byte", self.per_byte)
-        if not self.source:
-            raise ValueError("CloudPrice.source must name a source or say 'assumption: ...'")
+        _nonnegative_fields(self, ("per_request", "per_second", "per_byte"))
 
 
 @dataclass(frozen=True)
@@ -151,12 +151,7 @@ def decide_over_bandwidth(bandwidths_bps: Any, layer_flops: Any, out_bytes: Any,
     if bw.ndim != 1 or bw.size == 0:
         raise ValueError(f"bandwidths_bps must be a number or a 1-D sequence, got shape {bw.shape}")
     v.positive("bandwidths_bps", bw)
-    f = _vector("layer_flops", layer_flops)
-    ob = _vector("out_bytes", out_bytes)
-    n = _same_length(layer_flops=f, out_bytes=ob)
-    v.nonnegative("input_bytes", input_bytes)
-    v.positive("edge_flops", edge_flops)
-    v.positive("cloud_flops", cloud_flops)
+    f, ob, n = _flop_chain(layer_flops, out_bytes, input_bytes, edge_flops, cloud_flops)
     v.nonnegative("latency_s", latency_s)
     sent = _crossing(ob, input_bytes)
     uses_cloud = np.arange(n + 1) < n

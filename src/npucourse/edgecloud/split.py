@@ -63,6 +63,18 @@ def _same_length(**arrays: np.ndarray) -> int:
     return next(iter(lengths.values()))
 
 
+def _flop_chain(layer_flops: Any, out_bytes: Any, input_bytes: float, edge_flops: float,
+                cloud_flops: float) -> tuple[np.ndarray, np.ndarray, int]:
+    """Validate a chain given by FLOPs and rates; return (flops, out_bytes, n)."""
+    f = _vector("layer_flops", layer_flops)
+    ob = _vector("out_bytes", out_bytes)
+    n = _same_length(layer_flops=f, out_bytes=ob)
+    v.nonnegative("input_bytes", input_bytes)
+    v.positive("edge_flops", edge_flops)
+    v.positive("cloud_flops", cloud_flops)
+    return f, ob, n
+
+
 def _crossing(out_bytes: np.ndarray, input_bytes: float) -> np.ndarray:
     """Bytes that cross the link for k = 0..n: the input, the outputs of layers 0..n-2, then 0."""
     return np.concatenate(([float(input_bytes)], out_bytes[:-1], [0.0]))
@@ -193,10 +205,7 @@ def best_split(layer_flops: Any, out_bytes: Any, input_bytes: float, edge_flops:
     >>> s.k, round(s.latency_s * 1e3, 9)
     (3, 6.0)
     """
-    f = _vector("layer_flops", layer_flops)
-    _same_length(layer_flops=f, out_bytes=_vector("out_bytes", out_bytes))
-    v.positive("edge_flops", edge_flops)
-    v.positive("cloud_flops", cloud_flops)
+    f, _, _ = _flop_chain(layer_flops, out_bytes, input_bytes, edge_flops, cloud_flops)
     return best_split_times(f / float(edge_flops), f / float(cloud_flops), out_bytes, input_bytes, bandwidth_bps,
                             latency_s, result_bytes, downlink_bps)
 
@@ -322,12 +331,7 @@ def draft_dp_split(layer_flops: Any, out_bytes: Any, input_bytes: float, edge_fl
     Use :func:`best_split` for the right answer.
     """
     v.choice("base", base, ("k0", "zero"))
-    f = _vector("layer_flops", layer_flops)
-    ob = _vector("out_bytes", out_bytes)
-    n = _same_length(layer_flops=f, out_bytes=ob)
-    v.nonnegative("input_bytes", input_bytes)
-    v.positive("edge_flops", edge_flops)
-    v.positive("cloud_flops", cloud_flops)
+    f, ob, n = _flop_chain(layer_flops, out_bytes, input_bytes, edge_flops, cloud_flops)
     v.positive("bandwidth_bps", bandwidth_bps)
     v.nonnegative("latency_s", latency_s)
     size = np.concatenate(([float(input_bytes)], ob))  # Size(i) for i = 0..n, as the draft writes it
