@@ -521,3 +521,27 @@ def test_wayformer_bad_input():
         wayformer(d=250)
     with pytest.raises(ValueError, match="tokens"):
         wayformer(tokens=0)
+
+
+# -- corrections (ch2_vlm) ---------------------------------------------------------------------------
+def test_ch2_vlm_corrections_are_computed():
+    from npucourse.corrections import Correction
+    from npucourse.corrections.ch2_vlm import corrections
+
+    cs = {c.id: c for c in corrections()}
+    assert all(isinstance(c, Correction) and c.id.startswith("ch2-vlm-") for c in cs.values())
+    assert len(cs) == len(corrections())
+    # independent hand values
+    assert cs["ch2-vlm-vit-tokens"].model_value == 257                      # 16*16 + 1
+    assert cs["ch2-vlm-clip-image-flops"].model_value == 2 * 81_012_768_768
+    assert cs["ch2-vlm-ex28-flops-per-token"].model_value == 2 * 4096 * 1000
+    assert cs["ch2-vlm-ex28-embedding"].model_value == 2 * 1000 * 4096
+    assert cs["ch2-vlm-ex28-lora"].model_value == 8_388_608
+    assert cs["ch2-vlm-rt2-action-tokens"].model_value == 0
+    assert cs["ch2-vlm-rt1-action-dims"].model_value == 7 + 3 + 1
+    assert cs["ch2-vlm-rt1-control-rate"].model_value == pytest.approx(1 / 3)
+    assert cs["ch2-vlm-flamingo-kv"].model_value == 256 + 64
+    # projector: 576 tokens * (1024*4096 + 4096*4096) MACs, 2 FLOPs each, plus biases and GELU
+    assert cs["ch2-vlm-llava-projection-flops"].model_value > 2 * 576 * (1024 * 4096 + 4096 * 4096)
+    assert cs["ch2-vlm-llava-total"].model_value > 400 * 20e9               # the draft's 20 G is far off
+    assert "12*D**2*N + 2*D*N**2" in cs["ch2-vlm-vit-flops-formula"].model_value
