@@ -14,11 +14,16 @@ EX25_DRAFT = {512: ("100MB", "6.3MB"), 1024: ("402MB", "25MB"), 2048: ("1.6GB", 
               4096: ("6.4GB", "404MB")}
 
 FLASH = "Dao et al., FlashAttention, arXiv 2205.14135"
+#: Device and sequence lengths for the bound-transition check.
+BOUND_HW = "npu-200"
+BOUND_N = (512, 1024, 2048, 4096)
 
 
 def _attention() -> list[Correction]:
-    from .. import formulas
+    from .. import formulas, hardware
     from ..ops.attention import attention, flash_attention, flash_block_sizes, sram_elements
+    from ..roofline import analyze
+    from ..units import dtype_bytes
 
     out: list[Correction] = []
     lead = formulas.get("flash_hbm_asymptotic")
@@ -61,6 +66,32 @@ def _attention() -> list[Correction]:
         verdict="correct",
         reason="与论文算法 1 第 11 行一致；npucourse.ops.attention.online_softmax 按此递推逐块计算，结果等于 softmax。",
         source="npucourse.formulas online_softmax_max, online_softmax_sum; " + FLASH + ", Algorithm 1"))
+
+    hw = hardware.get(BOUND_HW)
+    ridge = hw.ridge_point(EX25_DTYPE)
+    i_lim = float(formulas.get("attn_standard_intensity_limit")(d=EX25_D, s=dtype_bytes(EX25_DTYPE)))
+    flash_bounds = {n: analyze(flash_attention(n, n, EX25_D, dtype=EX25_DTYPE, sram_bytes=EX25_SRAM_BYTES), hw).bound
+                    for n in BOUND_N}
+    std_bounds = {n: analyze(attention(n, n, EX25_D, dtype=EX25_DTYPE), hw).bound for n in BOUND_N}
+    out.append(Correction(
+        id="ch2-opsb-attention-bound-transition", chapter=2, section="2.3.4",
+        claim="Attention 是“混合特征”：随序列长度从 memory-bound 转为 compute-bound",
+        draft_value="Attention随序列长度转换", model_value=i_lim, unit="FLOP/B",
+        convention=f"standard attention, d = {EX25_D}, fp16, limit N → ∞; ridge of {BOUND_HW} = {ridge:g}",
+        verdict="misleading",
+        reason=(f"标准 attention 的算术强度随 N 增长但有上限 {formulas.get('attn_standard_intensity_limit').expr}"
+                f"（d = {EX25_D}、fp16 时 {i_lim:g} FLOP/B），低于 {BOUND_HW} 的 fp16 拐点 {ridge:g}，"
+                f"所以在 N = {', '.join(map(str, BOUND_N))} 时都是 {'/'.join(sorted(set(std_bounds.values())))}-bound；"
+                f"会随 N 转换的是 FlashAttention（96 KiB SRAM）：依次为 "
+                f"{', '.join(flash_bounds[n] for n in BOUND_N)}。"),
+        source="npucourse.formulas attn_standard_intensity_limit; npucourse.roofline.analyze"))
+    out.append(Correction(
+        id="ch2-opsb-ridge-npu200", chapter=2, section="2.3.4",
+        claim="200 TOPS、1 TB/s 的 NPU 拐点 AI_ridge = 200 ops/byte",
+        draft_value="200 ops/byte", model_value=float(hardware.get(BOUND_HW).ridge_point("int8")), unit="op/B",
+        convention="int8 ops (2 per MAC) per DRAM byte", verdict="correct",
+        reason="峰值除以带宽；注意这是 int8 的拐点，fp16 峰值减半时拐点也减半。",
+        source="npucourse.hardware npu-200; npucourse.formulas roofline_ridge"))
 
     m = sram_elements(EX25_SRAM_BYTES, EX25_DTYPE)
     br, bc = flash_block_sizes(EX25_SRAM_BYTES, EX25_D, EX25_DTYPE)

@@ -90,6 +90,16 @@ def attn_standard_hbm_square(*, d, N):
     return 4*N**2 + 4*N*d
 
 
+def attn_standard_intensity_square(*, d, s, N):
+    """arithmetic intensity of standard attention, one head, N_q = N_kv = N [FLOP/B]: N*(2*d + 3)/(2*s*(N + d))"""
+    return (1/2)*N*(2*d + 3)/(s*(N + d))
+
+
+def attn_standard_intensity_limit(*, d, s):
+    """upper bound of standard attention's intensity (it grows with N towards this) [FLOP/B]: (2*d + 3)/(2*s)"""
+    return (1/2)*(2*d + 3)/s
+
+
 def flash_hbm_square(*, d, M, N):
     """FlashAttention HBM accesses (elements), exact [1]: 3*N*d*ceiling(N/ceiling(M/(4*d))) + 3*N*d + 4*N*ceiling(N/ceiling(M/(4*d))) + 2*N"""
     return 3*N*d*numpy.ceil(N/numpy.ceil((1/4)*M/d)) + 3*N*d + 4*N*numpy.ceil(N/numpy.ceil((1/4)*M/d)) + 2*N

@@ -65,7 +65,7 @@ macs = t.formula("attn_macs", 2 * E * d, unit="MAC", source=ALG0,
 sm_std = t.formula("attn_softmax_ops", 6 * E, unit="FLOP", source="counting convention of this module",
                    description="standard softmax: scale, max, subtract, exp, sum, divide per entry",
                    lhs=r"\mathrm{ops}_{\mathrm{softmax}}")
-t.formula("attn_flops", 2 * macs.expr + sm_std.expr, unit="FLOP", source=ALG0,
+flops_f = t.formula("attn_flops", 2 * macs.expr + sm_std.expr, unit="FLOP", source=ALG0,
           description="standard attention FLOPs: 2 per MAC plus softmax", lhs=r"\mathrm{FLOPs}")
 sm_fl = t.formula("flash_softmax_ops", 5 * E + (4 * d + 9) * nv, unit="FLOP", source=ALG1,
                   description="FlashAttention non-MAC ops: 5 per entry + (4d + 9) per row visit",
@@ -110,6 +110,15 @@ fl_sq = sp.expand(fl_total.subs(one_head))
 t.formula("attn_standard_hbm_square", std_sq, unit="1", source="derived: attn_standard_reads + writes, one head",
           description="standard attention HBM accesses (elements): Θ(Nd + N²) with its constants",
           lhs=r"\mathrm{IO}_{\mathrm{std}}")
+i_std = sp.simplify(flops_f.expr.subs(E, N**2) / (s * std_sq))
+t.formula("attn_standard_intensity_square", i_std, unit="FLOP/B",
+          source="derived: attn_flops with E = N² over s·attn_standard_hbm_square",
+          description="arithmetic intensity of standard attention, one head, N_q = N_kv = N",
+          lhs=r"I_{\mathrm{std}}")
+t.formula("attn_standard_intensity_limit", sp.limit(i_std, N, sp.oo), unit="FLOP/B",
+          source="derived: attn_standard_intensity_square as N -> oo",
+          description="upper bound of standard attention's intensity (it grows with N towards this)",
+          lhs=r"I_{\mathrm{std}}^{\infty}")
 t.formula("flash_hbm_square", fl_sq, unit="1", source="derived: flash_reads + flash_writes, one head",
           description="FlashAttention HBM accesses (elements), exact", lhs=r"\mathrm{IO}_{\mathrm{flash}}")
 # Drop the rounding (T_c -> N / (M/4d) = 4dN/M) and keep the leading term of N^2 d^2 / M.
