@@ -405,6 +405,29 @@ class SiteServer:
         return self.base + rel.lstrip("/")
 
 
+def page_requests_from_netlog(netlog: Path) -> list[str]:
+    """URLs a page asked for, from a Chromium ``--log-net-log`` file.
+
+    Only requests made in the context of a ``127.0.0.1`` page (its network isolation key) are
+    kept; the browser's own background requests (update checks and the like) are not the page's.
+    A request is logged before its host name is resolved, so blocked CDN requests appear too.
+
+    Raises
+    ------
+    ValueError
+        If the file is not a complete NetLog JSON document.
+    """
+    data = json.loads(netlog.read_text(encoding="utf-8", errors="replace"))
+    names = {v: k for k, v in data["constants"]["logEventTypes"].items()}
+    urls = []
+    for event in data.get("events", []):
+        params = event.get("params") or {}
+        if names.get(event.get("type")) == "URL_REQUEST_START_JOB" and "url" in params:
+            if str(params.get("network_isolation_key", "")).startswith("http://127.0.0.1"):
+                urls.append(params["url"])
+    return urls
+
+
 def run_chromium(chromium: str, url: str, profile: Path, *extra: str, timeout: float = 90) -> subprocess.CompletedProcess:
     """Run headless Chromium once on ``url`` with a fresh profile directory."""
     cmd = [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *extra, url]

@@ -9,7 +9,8 @@ page's rendered DOM (``--dump-dom`` after MathJax had 10 s of virtual time) is c
   the text;
 - figures: every ``<img>`` is a non-empty local file (PNGs with a valid header and size) that the
   browser requested from the server and got;
-- no failed request (4xx/5xx) for anything the page loaded;
+- no failed request (4xx/5xx) for anything the page loaded, and no request (according to
+  Chromium's own NetLog) to any host but the local server;
 - no error, traceback or stderr output blocks;
 - Chinese prose in the article body.
 
@@ -33,6 +34,7 @@ from booktools import (
     CJK_CHAR,
     PageScan,
     Request,
+    page_requests_from_netlog,
     SiteServer,
     html_of,
     png_size,
@@ -61,6 +63,8 @@ class Rendered:
     scan: PageScan
     returncode: int
     stderr: str
+    urls: list[str]       # every URL the page requested (Chromium NetLog)
+    netlog_error: str     # why the NetLog could not be read ("" when it could)
 
 
 @pytest.fixture(scope="module")
@@ -76,8 +80,14 @@ def rendered(site: SiteServer, chromium: str, book_html: Path) -> dict[str, Rend
     def render(docname: str) -> Rendered:
         url = site.url(f"{docname}.html")
         with tempfile.TemporaryDirectory(prefix="npucourse-chromium-") as profile:
-            proc = run_chromium(chromium, url, Path(profile), "--dump-dom")
-        return Rendered(docname, url, proc.stdout, scan_html(proc.stdout), proc.returncode, proc.stderr[-2000:])
+            netlog = Path(profile) / "netlog.json"
+            proc = run_chromium(chromium, url, Path(profile), "--dump-dom", f"--log-net-log={netlog}")
+            try:
+                urls, err = page_requests_from_netlog(netlog), ""
+            except (OSError, ValueError, KeyError) as e:
+                urls, err = [], f"{type(e).__name__}: {e}"
+        return Rendered(docname, url, proc.stdout, scan_html(proc.stdout), proc.returncode, proc.stderr[-2000:],
+                        urls, err)
 
     workers = max(1, min(4, (os.cpu_count() or 2)))
     with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -148,6 +158,15 @@ def test_no_failed_requests(rendered: dict[str, Rendered], site: SiteServer, doc
     failed = sorted({f"{r.status} {r.path}" for r in _requests_from(site, page.url)
                      if r.status >= 400 and r.path not in IGNORED_404})
     assert not failed, f"{docname}: requests that failed: {failed}"
+
+
+@pytest.mark.parametrize("docname", DOCNAMES)
+def test_page_fetches_nothing_remote(rendered: dict[str, Rendered], site: SiteServer, docname: str) -> None:
+    page = rendered[docname]
+    assert not page.netlog_error, f"{docname}: Chromium's NetLog could not be read: {page.netlog_error}"
+    assert page.url in page.urls, f"{docname}: the NetLog does not even show the page itself ({len(page.urls)} URLs)"
+    remote = sorted({u for u in page.urls if not u.startswith(site.base)})
+    assert not remote, f"{docname}: the page tried to load from the network: {remote}"
 
 
 @pytest.mark.parametrize("docname", DOCNAMES)
