@@ -10,10 +10,12 @@ Architecture of OpenCLIP ``src/open_clip/transformer.py`` with the model configu
   77-token context, L blocks with a causal mask, ``ln_final``, and a bias-free projection of the
   end-of-text token.
 
-Counting: OpenCLIP's ``docs/model_profile.csv`` (made by ``scripts/profile.py`` with fvcore) lists
-GFLOPs = 2 × MACs of the matrix products (linear, conv, attention matmuls) for one image and one
-77-token text: every one of the 77 positions is processed, and the causal mask is applied to a
-full 77×77 score matrix, so the text attention is counted in full here too.
+Counting: OpenCLIP's ``docs/model_profile.csv`` (written by ``src/training/profiler.py`` with
+``torch.utils.flop_counter.FlopCounterMode``) lists GFLOPs = 2 × MACs of the matrix products
+(mm, bmm, convolution, scaled-dot-product attention) for one image and one 77-token text: every
+one of the 77 positions is processed, and the causal mask is applied to a full 77×77 score
+matrix (the counter does not discount masked entries), so the text attention is counted in
+full here too.
 """
 
 from __future__ import annotations
