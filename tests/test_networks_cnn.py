@@ -538,3 +538,95 @@ def test_sparse_conv_bad_input():
         sparse_conv3d(np.array([[0, 0, 9]]), 1, 1, grid_shape=(4, 4, 4))
     with pytest.raises(KeyError, match="0.2"):
         centerpoint("0.2")
+
+
+# ----------------------------------------------------------------------------------------------
+# BEVDet, exercise 2.7 traffic, BEVFormer
+# ----------------------------------------------------------------------------------------------
+from npucourse.formulas._gen.bev import sca_macs, sca_macs_draft  # noqa: E402
+from npucourse.networks.bevdet import bev_dataflow_traffic, bevdet, depth_bins  # noqa: E402
+from npucourse.networks.bevformer import Camera, bevformer, camera_hits, sca_layer_macs  # noqa: E402
+
+
+def test_bevdet_view_transform_by_hand():
+    net = bevdet("swin-t")
+    assert depth_bins((1.0, 60.0, 1.0)) == 59
+    assert net.config["feature_shape"] == (6, 512, 16, 44)  # stride 16 on 256 × 704
+    dn = next(ly.cost for ly in net.layers if ly.name == "depthnet.conv")
+    assert dn.macs == 6 * 16 * 44 * 512 * (59 + 64)  # Conv1×1(512 → D + 64)
+    lift = net.stage("lift")
+    assert lift.macs == 6 * 16 * 44 * 59 * 64  # outer product depth × context per pixel
+    assert net.config["bev_shape"] == (1, 64, 128, 128)  # ±51.2 m / 0.8 m
+    assert net.stage("bev_neck").out_shape == (1, 256, 128, 128)
+    # Swin-T stage 1 on 64 × 176 tokens: padded to 70 × 182 → 10 · 26 = 260 windows of 49 tokens
+    qkv = next(ly.cost for ly in net.layers if ly.name == "stage0.0.qkv")
+    assert qkv.macs == 6 * 260 * 49 * 96 * 288
+
+
+def test_bevdet_resnet50_option_and_bad_input():
+    r = bevdet("resnet50")
+    assert r.config["feature_shape"] == (6, 512, 16, 44)
+    assert r.stage("image_backbone").macs == npc.networks.resnet(50, (256, 704), features_only=True, batch=6).macs
+    with pytest.raises(ValueError, match="backbone"):
+        bevdet("vit")
+    with pytest.raises(ValueError, match="image_size"):
+        bevdet(image_size=(250, 704))
+    with pytest.raises(ValueError, match="kept_fraction"):
+        bevdet(kept_fraction=1.2)
+
+
+def test_exercise_2_7_traffic_by_hand():
+    t = bev_dataflow_traffic().set_index("stage")
+    # 6 cameras, 1080 × 1920 uint8 RGB; stride 16 → ⌈1080/16⌉ × ⌈1920/16⌉ = 68 × 120 feature pixels
+    assert t.loc["image", "unfused_read"] == 6 * 1080 * 1920 * 3
+    assert t.loc["image features", "unfused_write"] == 6 * 68 * 120 * 512 * 2
+    assert t.loc["lift", "unfused_write"] == 6 * 68 * 120 * 59 * 64 * 2  # the frustum volume
+    bev = 128 * 128 * 64 * 2
+    assert t.loc["splat", "unfused_write"] == 6 * bev
+    assert t.loc["splat", "fused_write"] == bev
+    assert t.loc["total", "unfused"] == t.drop("total")["unfused"].sum()
+    # the draft's per-camera "1920 × 1080 × 4 × 2 = 16.6 MB" is a 4-bin depth map at full resolution:
+    full = bev_dataflow_traffic(stride=1, depth_bins_=4).set_index("stage")
+    assert full.loc["depth softmax", "unfused_write"] / 6 == 1920 * 1080 * 4 * 2
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(1, 8), st.sampled_from([4, 8, 16, 32]), st.integers(8, 128), st.integers(8, 128))
+def test_traffic_fused_never_exceeds_unfused_and_grows_with_cameras(cams, stride, d, c):
+    a = bev_dataflow_traffic(n_cams=cams, stride=stride, depth_bins_=d, context_channels=c).set_index("stage")
+    b = bev_dataflow_traffic(n_cams=cams + 1, stride=stride, depth_bins_=d, context_channels=c).set_index("stage")
+    assert a.loc["total", "fused"] < a.loc["total", "unfused"]
+    assert a.loc["total", "unfused"] < b.loc["total", "unfused"]
+    assert a.loc["total", "fused"] < b.loc["total", "fused"]
+
+
+def test_camera_hits_brute_force():
+    # one camera looking along +x with a 90° FOV on an 8 × 8 grid: cells with |azimuth| ≤ 45°
+    hits = camera_hits((8, 8), [Camera("c", 0.0, 90.0)])
+    by_hand = sum(1 for i in range(8) for j in range(8)
+                  if abs(math.degrees(math.atan2(i + 0.5 - 4, j + 0.5 - 4))) <= 45)
+    assert hits[0] == by_hand
+    assert camera_hits((8, 8), [Camera("all", 0.0, 360.0)])[0] == 64
+
+
+def test_bevformer_sca_equals_registry_formula_and_beats_the_draft():
+    net = bevformer()
+    c = net.config
+    assert c["tokens_per_cam"] == 116 * 200 + 58 * 100 + 29 * 50 + 15 * 25
+    assert c["pairs"] == 6 * c["max_len"] and c["max_len"] == max(c["hits"])
+    f = sca_macs(N_pair=c["pairs"], N_BEV=40000, N_cam=6, T=c["tokens_per_cam"], D=256, H=8, L=4, P=8)
+    assert sca_layer_macs(net, 0) == f
+    vp = next(ly.cost for ly in net.layers if ly.name == "enc0.sca.value_proj")
+    assert vp.macs == 6 * c["tokens_per_cam"] * 256 * 256  # once per image token, not per query
+    draft = sca_macs_draft(N_BEV=40000, N_cam=6, N_ref=4, D=256)
+    assert draft == 40000 * 6 * 4 * 256 * 256
+
+
+def test_bevformer_backbone_dominates_and_is_the_resnet():
+    net = bevformer()
+    bb = npc.networks.resnet(101, (928, 1600), features_only=True, style="caffe", dcn_stages=(3, 4), batch=6)
+    assert net.stage("image_backbone").macs == bb.macs
+    assert net.stage("image_backbone").macs > 0.5 * net.macs
+    assert 2 * net.stage("image_backbone").macs / 1e9 > 30 * 40  # the draft's "≈ 30 GFLOPs" is 2 orders off
+    with pytest.raises(ValueError, match="cameras"):
+        bevformer(n_cams=5)

@@ -411,6 +411,27 @@ def _sparse_bn_relu(b: LayerList, stage: str, name: str, res: SparseConvResult, 
         b.add(stage, activation((n, c), "relu", dtype, name=f"{name}.relu"))
 
 
+def center_head(b: LayerList, x: Shape, tasks: Sequence[int] = TASK_CLASSES,
+                heads: dict[str, int] = COMMON_HEADS, share_channels: int = 64, head_conv: int = 64,
+                final_kernel: int = 3, bias_with_bn: bool = True, fused: bool = True, dtype: str = "fp16",
+                stage: str = "head") -> None:
+    """CenterPoint's ``CenterHead``: a shared 3×3 conv (+BN+ReLU), then per task one branch per
+    output (``heads`` plus the heatmap with the task's classes), each a 3×3 conv to ``head_conv``
+    (+BN+ReLU) and a ``final_kernel`` conv (with bias) to the output channels.
+
+    ``bias_with_bn``: det3d (CenterPoint) gives the BN-followed convs a bias as well; mmdet3d's
+    ``ConvModule(bias='auto')`` (BEVDet) does not.
+    """
+    sh = blk.conv_norm_act(b, stage, "shared_conv", x, share_channels, 3, 1, "relu", fused, dtype,
+                           conv_bias=bias_with_bn)
+    for t, n_cls in enumerate(tasks):
+        for head, n_out in {**heads, "hm": n_cls}.items():
+            hh = blk.conv_norm_act(b, stage, f"task{t}.{head}.0", sh, head_conv, 3, 1, "relu", fused, dtype,
+                                   conv_bias=bias_with_bn)
+            blk.conv_norm_act(b, stage, f"task{t}.{head}.1", hh, n_out, final_kernel, 1, None, fused, dtype,
+                              norm=False, conv_bias=True)
+
+
 def centerpoint(voxel: str = "0.075", active: object = None, neighbour_q: float | None = None,
                 fused: bool = True, dtype: str = "fp16") -> Network:
     """CenterPoint-VoxelNet for nuScenes as a layer list.
@@ -500,15 +521,7 @@ def centerpoint(voxel: str = "0.075", active: object = None, neighbour_q: float 
             ups.append(blk.conv_transpose_norm_act(b, "rpn", f"rpn.deblock{i}", y, 256, kernel=2, stride=2,
                                                    act="relu", fused=fused, dtype=dtype))
     feat = b.add("rpn", blk.concat("rpn.concat", ups, dtype)).out_shape
-    # CenterHead: shared 3×3 conv to 64 (+BN+ReLU), then per task a SepHead of 3×3 convs
-    sh = blk.conv_norm_act(b, "head", "shared_conv", feat, 64, 3, 1, "relu", fused, dtype,  # type: ignore[arg-type]
-                           conv_bias=True)
-    for t, n_cls in enumerate(TASK_CLASSES):
-        for head, n_out in {**COMMON_HEADS, "hm": n_cls}.items():
-            hh = blk.conv_norm_act(b, "head", f"task{t}.{head}.0", sh, 64, 3, 1, "relu", fused, dtype,
-                                   conv_bias=True)
-            blk.conv_norm_act(b, "head", f"task{t}.{head}.1", hh, n_out, 3, 1, None, fused, dtype, norm=False,
-                              conv_bias=True)
+    center_head(b, feat, fused=fused, dtype=dtype, bias_with_bn=True)  # type: ignore[arg-type]
     del s
     return b.build(f"centerpoint-voxelnet-{voxel}", source=SOURCE, voxel=voxel, grid=grid,
                    active_voxels=sites.count, exact=sites.coords is not None, neighbour_q=neighbour_q,

@@ -229,6 +229,41 @@ def yolov8(scale: str = "m", imgsz: int | tuple[int, int] = 640, nc: int = 80, f
                      shapes={i: out[i] for i in sorted(out)})
 
 
+def csp_block_comparison(c1: int = 192, c2: int = 192, n: int = 4, hw: int = 80, shortcut: bool = True,
+                         fused: bool = True, dtype: str = "fp16") -> dict[str, float]:
+    """A C2f block against the same block without the cross-stage split (§2.1.1, CSP bandwidth).
+
+    C2f: Conv1×1(c1 → c2), split into two halves of c = c2/2, n Bottlenecks on width c, concat of
+    the (2 + n) chunks, Conv1×1((2 + n)c → c2). Baseline ("standard", no split): Conv1×1(c1 → c2),
+    n Bottlenecks on the full width c2, Conv1×1(c2 → c2). Defaults: YOLOv8-m layer 4 at 640
+    (C2f(192, 192, n = 4) at 80 × 80).
+
+    Returns
+    -------
+    dict
+        DRAM bytes, MACs and parameters of both, and ``bytes_ratio`` = C2f / standard.
+    """
+    for name, x in (("c1", c1), ("c2", c2), ("n", n), ("hw", hw)):
+        v.positive_int(name, x)
+    x: Shape = (1, c1, hw, hw)
+    csp = _Builder(fused, dtype)
+    csp.c2f("csp", "c2f", x, c2, n, shortcut)
+    std = _Builder(fused, dtype)
+    y = std.conv("std", "std.cv1", x, c2, 1)
+    for i in range(n):
+        t = std.conv("std", f"std.m{i}.cv1", y, c2, 3)
+        t = std.conv("std", f"std.m{i}.cv2", t, c2, 3)
+        if shortcut:
+            std.b.add("std", blk.add(f"std.m{i}.add", t, dtype))
+        y = t
+    std.conv("std", "std.cv2", y, c2, 1)
+    a = csp.b.build("c2f", source=SOURCE).total
+    b = std.b.build("standard", source=SOURCE).total
+    return {"c2f_bytes": float(a.bytes), "standard_bytes": float(b.bytes), "bytes_ratio": float(a.bytes / b.bytes),
+            "c2f_macs": float(a.macs), "standard_macs": float(b.macs), "macs_ratio": float(a.macs / b.macs),
+            "c2f_params": float(a.params), "standard_params": float(b.params)}
+
+
 def reported_gflops(scale: str = "m", imgsz: int | tuple[int, int] = 640, fused: bool = True,
                     nc: int = 80) -> float:
     """GFLOPs as ultralytics prints them (``utils/torch_utils.py::get_flops``).
