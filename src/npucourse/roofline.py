@@ -140,7 +140,7 @@ def _evaluate(flops: np.ndarray, level_bytes: Mapping[str, np.ndarray], peak: Nu
     keys = list(t)
     total = t["compute"]
     shape = np.broadcast_shapes(*(np.shape(x) for x in t.values()))
-    idx = np.zeros(shape, dtype=np.intp)
+    idx = np.zeros(shape, dtype=np.uint8)  # index into labels (a device has few levels)
     for k, key in enumerate(keys[1:], start=1):
         later = np.broadcast_to(t[key] > total, shape)  # strict: ties stay with compute / earlier level
         np.putmask(idx, later, k)
