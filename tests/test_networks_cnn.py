@@ -630,3 +630,34 @@ def test_bevformer_backbone_dominates_and_is_the_resnet():
     assert 2 * net.stage("image_backbone").macs / 1e9 > 30 * 40  # the draft's "≈ 30 GFLOPs" is 2 orders off
     with pytest.raises(ValueError, match="cameras"):
         bevformer(n_cams=5)
+
+
+# ----------------------------------------------------------------------------------------------
+# Corrections are computed by the models
+# ----------------------------------------------------------------------------------------------
+def test_ch2_perception_corrections():
+    from npucourse.corrections.ch2_perception import corrections
+
+    cs = {c.id: c for c in corrections()}
+    assert all(i.startswith("ch2-net-") for i in cs) and len(cs) == len(corrections())
+    # exercise 2.1 total: the independent yaml recount, 2 × MACs
+    assert cs["ch2-net-yolov8m-total"].model_value == pytest.approx(2 * _recount_yolov8("m", 640, 640)[1] / 1e9)
+    assert cs["ch2-net-yolov8m-total"].model_value > 56.5 * 1.3
+    # exercise 2.2: dense part dominates
+    assert 0.8 < cs["ch2-net-ex22-effective-compute"].model_value < 1.0
+    assert cs["ch2-net-ex22-grid"].model_value == 940 * 940
+    # exercise 2.7: unfused total by hand (bytes): image 6·1080·1920·3; features written and read
+    # 2·6·68·120·512·2; depthnet writes 6·68·120·123·2; softmax 2·6·68·120·59·2; lift reads
+    # 6·68·120·123·2 and writes V = 6·68·120·59·64·2; splat reads V + indices 6·68·120·59·4 +
+    # 5 BEV grids and writes 6 BEV grids (128·128·64·2 each).
+    px = 6 * 68 * 120
+    bev = 128 * 128 * 64 * 2
+    V = px * 59 * 64 * 2
+    unfused = (6 * 1080 * 1920 * 3 + 2 * px * 512 * 2 + px * 123 * 2 + 2 * px * 59 * 2 + px * 123 * 2 + V
+               + V + px * 59 * 4 + 5 * bev + 6 * bev)
+    assert cs["ch2-net-ex27-unfused-traffic"].model_value == pytest.approx(unfused / 1e6)
+    fused = 6 * 1080 * 1920 * 3 + 2 * px * 512 * 2 + px * 59 * 4 + bev
+    assert cs["ch2-net-ex27-fused-traffic"].model_value == pytest.approx(fused / 1e6)
+    assert cs["ch2-net-centernet-sigma"].model_value == pytest.approx(11 / 6)
+    assert cs["ch2-net-sparse-conv-regular"].model_value == pytest.approx(0.1)
+    assert cs["ch2-net-bevformer-total"].model_value > 100 * 30
