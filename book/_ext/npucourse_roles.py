@@ -128,20 +128,30 @@ class JoinCJKLines(SphinxTransform):
             parent = node.parent
             if parent is None or any(isinstance(a, _SKIP) for a in _ancestors(node)):
                 continue
+            i = _index(parent, node)
             text = str(node)
             if "\n" in text and not text.strip():
                 # MyST emits a soft line break as its own Text("\n") node.
-                if _CJK_END.search(_sibling_text(node, -1)) and _CJK_START.search(_sibling_text(node, +1)):
-                    parent.replace(node, nodes.Text(""))
+                if _CJK_END.search(_sibling_text(parent, i - 1)) and _CJK_START.search(_sibling_text(parent, i + 1)):
+                    parent[i] = nodes.Text("")
                 continue
             new = join_cjk_lines(text)
             # A break at the very start or end of the node, next to CJK in the sibling node.
-            if new.startswith("\n") and _CJK_START.search(new.lstrip()) and _CJK_END.search(_sibling_text(node, -1)):
+            if new.startswith("\n") and _CJK_START.search(new.lstrip()) and _CJK_END.search(_sibling_text(parent, i - 1)):
                 new = new.lstrip()
-            if new.endswith("\n") and _CJK_END.search(new.rstrip()) and _CJK_START.search(_sibling_text(node, +1)):
+            if new.endswith("\n") and _CJK_END.search(new.rstrip()) and _CJK_START.search(_sibling_text(parent, i + 1)):
                 new = new.rstrip()
             if new != text:
-                parent.replace(node, nodes.Text(new))
+                parent[i] = nodes.Text(new)
+
+
+def _index(parent: nodes.Element, node: nodes.Node) -> int:
+    """Position of ``node`` among its parent's children, by identity.
+
+    ``Element.index`` compares by equality, and docutils Text nodes are strings: two ``"\n"``
+    nodes of one paragraph are equal, so it would find the wrong one.
+    """
+    return next(k for k, child in enumerate(parent.children) if child is node)
 
 
 def _ancestors(node: nodes.Node) -> list[nodes.Node]:
@@ -153,15 +163,11 @@ def _ancestors(node: nodes.Node) -> list[nodes.Node]:
     return out
 
 
-def _sibling_text(node: nodes.Node, step: int) -> str:
-    """Text of the previous (``step=-1``) or next (``+1``) sibling, ``""`` if none."""
-    parent = node.parent
-    i = parent.index(node) + step
-    if 0 <= i < len(parent):
-        sib = parent[i]
-        if isinstance(sib, _SKIP):
-            return ""
-        return sib.astext()
+def _sibling_text(parent: nodes.Element, i: int) -> str:
+    """Text of ``parent``'s child ``i``; ``""`` when out of range or code/math."""
+    if 0 <= i < len(parent.children):
+        sib = parent.children[i]
+        return "" if isinstance(sib, _SKIP) else sib.astext()
     return ""
 
 
