@@ -39,18 +39,23 @@ def _sample(info, rng):
 
 @pytest.mark.parametrize("f", FORMULAS, ids=lambda f: f.name)
 def test_numeric_equals_exact(f):
+    """The generated numpy function agrees with the sympy expression evaluated at 30 digits
+    (exact rational inputs) at random points of the symbols' declared domains."""
     rng = random.Random(hash(f.name) & 0xFFFF)
     checked = 0
-    for _ in range(25):
+    for _ in range(16):
         values = {info.name: _sample(info, rng) for info in f.symbols}
-        exact = f.exact(**values)
-        if not exact.is_finite or exact.has(sp.zoo, sp.nan) or not exact.is_real:
+        ref = f.expr.evalf(30, subs={info.symbol: values[info.name] for info in f.symbols})
+        try:
+            want = complex(ref)
+        except (TypeError, ValueError):  # zoo, nan or unevaluated: outside the formula's domain
+            continue
+        if not (math.isfinite(want.real) and abs(want.imag) <= 1e-12 * max(1.0, abs(want.real))):
             continue
         numeric = f(**{k: float(v) for k, v in values.items()})
-        want = float(exact)
-        assert math.isclose(float(numeric), want, rel_tol=1e-9, abs_tol=1e-12), (f.name, values)
+        assert math.isclose(float(numeric), want.real, rel_tol=1e-9, abs_tol=1e-12), (f.name, values)
         checked += 1
-    assert checked >= 10, f"{f.name}: too few valid random points"
+    assert checked >= 8, f"{f.name}: too few valid random points"
 
 
 @pytest.mark.parametrize("f", FORMULAS, ids=lambda f: f.name)
