@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from .. import _validate as v
+from ._presets import Presets
 from ..formulas._gen.power_idle import cstate_break_even, cstate_idle_energy, cstate_implied_transition_energy
 from .dvfs import Phase, sweep
 from .opp import OPPTable
@@ -182,28 +183,10 @@ class IdleStates:
         return int(np.argmin(energies))
 
 
-_PRESETS: dict[str, IdleStates] = {}
-
-
-def register(states: IdleStates) -> IdleStates:
-    """Add a preset (names are unique)."""
-    if states.name in _PRESETS:
-        raise ValueError(f"idle-state preset {states.name!r} already exists")
-    _PRESETS[states.name] = states
-    return states
-
-
-def get(name: str) -> IdleStates:
-    """The preset named ``name``; KeyError listing the presets."""
-    try:
-        return _PRESETS[name]
-    except KeyError:
-        raise KeyError(f"unknown idle-state preset {name!r}; presets: {', '.join(sorted(_PRESETS))}") from None
-
-
-def names() -> tuple[str, ...]:
-    """Names of all idle-state presets."""
-    return tuple(sorted(_PRESETS))
+_PRESETS: Presets[IdleStates] = Presets("idle-state preset")
+register = _PRESETS.register
+get = _PRESETS.get
+names = _PRESETS.names
 
 
 RK3399_IDLE_LATENCY_SOURCE = (

@@ -22,6 +22,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from .. import _validate as v
+from ._presets import Presets
 from ..formulas._gen.power_dvfs import dvfs_dt_capacitance_si, dvfs_dynamic_power
 
 __all__ = ["OPP", "OPPTable", "get", "names", "register", "dt_capacitance_to_farad"]
@@ -169,28 +170,10 @@ class OPPTable:
         return self.opps[int(np.argmin(np.abs(self.freqs_hz - float(freq_hz))))]
 
 
-_PRESETS: dict[str, OPPTable] = {}
-
-
-def register(table: OPPTable) -> OPPTable:
-    """Add a preset (names are unique)."""
-    if table.name in _PRESETS:
-        raise ValueError(f"OPP table preset {table.name!r} already exists")
-    _PRESETS[table.name] = table
-    return table
-
-
-def get(name: str) -> OPPTable:
-    """The preset named ``name``; KeyError listing the presets."""
-    try:
-        return _PRESETS[name]
-    except KeyError:
-        raise KeyError(f"unknown OPP table {name!r}; presets: {', '.join(sorted(_PRESETS))}") from None
-
-
-def names() -> tuple[str, ...]:
-    """Names of all OPP table presets."""
-    return tuple(sorted(_PRESETS))
+_PRESETS: Presets[OPPTable] = Presets("OPP table")
+register = _PRESETS.register
+get = _PRESETS.get
+names = _PRESETS.names
 
 
 def _opps(mhz_mv: Iterable[tuple[int, int]]) -> tuple[OPP, ...]:

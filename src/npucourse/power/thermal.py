@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from .. import _validate as v
+from ._presets import Presets
 from ..formulas._gen.power_thermal import (
     reliability_log_af,
     reliability_mttf_use,
@@ -171,28 +172,10 @@ class ThermalRC:
         return float(thermal_implicit_euler_step(P=pk, T_k=tk, h=dt, **kw))
 
 
-_PRESETS: dict[str, ThermalRC] = {}
-
-
-def register(rc: ThermalRC) -> ThermalRC:
-    """Add a preset (names are unique)."""
-    if rc.name in _PRESETS:
-        raise ValueError(f"thermal preset {rc.name!r} already exists")
-    _PRESETS[rc.name] = rc
-    return rc
-
-
-def get(name: str) -> ThermalRC:
-    """The thermal preset ``name``; KeyError listing the presets."""
-    try:
-        return _PRESETS[name]
-    except KeyError:
-        raise KeyError(f"unknown thermal preset {name!r}; presets: {', '.join(sorted(_PRESETS))}") from None
-
-
-def names() -> tuple[str, ...]:
-    """Names of the thermal presets."""
-    return tuple(sorted(_PRESETS))
+_PRESETS: Presets[ThermalRC] = Presets("thermal preset")
+register = _PRESETS.register
+get = _PRESETS.get
+names = _PRESETS.names
 
 
 register(ThermalRC(
