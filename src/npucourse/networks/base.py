@@ -7,6 +7,7 @@ layer list; nothing is stored twice.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 import numpy as np
@@ -55,7 +56,7 @@ class Network:
             raise ValueError(f"network {self.name!r} has no layers")
 
     # -- totals --------------------------------------------------------------------------------
-    @property
+    @cached_property
     def total(self) -> Cost:
         """Sum of all layer records."""
         return sum((ly.cost for ly in self.layers), Cost()).renamed(self.name)
@@ -81,9 +82,9 @@ class Network:
         """Sum of every layer's output activation bytes."""
         return float(sum(float(ly.cost.out_bytes) for ly in self.layers))
 
-    @property
+    @cached_property
     def stages(self) -> dict[str, Cost]:
-        """Stage name → summed cost, in order of first appearance."""
+        """Stage name → summed cost, in order of first appearance (computed once; do not mutate)."""
         out: dict[str, Cost] = {}
         for ly in self.layers:
             out[ly.stage] = out[ly.stage] + ly.cost if ly.stage in out else ly.cost.renamed(ly.stage)
