@@ -86,10 +86,14 @@ class BatchWorkload:
         """Service time of a batch [s]; vectorised over ``batch`` and ``freq_hz``."""
         v.positive_int("batch", batch)
         v.positive("freq_hz", freq_hz)
-        fn = batch_service_time_sum if self.overlap == "sum" else batch_service_time_overlap
-        out = fn(b=np.asarray(batch, dtype=float), f=np.asarray(freq_hz, dtype=float), N_fixed=self.cycles_fixed,
-                 N_per=self.cycles_per_request, t_mem_fixed=self.mem_fixed_s, t_mem_per=self.mem_per_request_s)
+        out = self._time(np.asarray(batch, dtype=float), np.asarray(freq_hz, dtype=float))
         return float(out) if np.ndim(out) == 0 else np.asarray(out, dtype=float)
+
+    def _time(self, b: Any, f: Any) -> Any:
+        """Service time without input checks (the simulator's inner loop)."""
+        fn = batch_service_time_sum if self.overlap == "sum" else batch_service_time_overlap
+        return fn(b=b, f=f, N_fixed=self.cycles_fixed, N_per=self.cycles_per_request, t_mem_fixed=self.mem_fixed_s,
+                  t_mem_per=self.mem_per_request_s)
 
 
 DEFAULT_WORKLOAD = BatchWorkload(
@@ -256,7 +260,7 @@ class BatchResult:
         return float(self.batch_sizes.mean())
 
 
-def _decision(d: Any, state: QueueState, table: OPPTable) -> tuple[int, int, float]:
+def _decision(d: Any, state: QueueState, table: OPPTable, index: dict[float, int]) -> tuple[int, int, float]:
     if isinstance(d, Decision):
         batch, freq, wait = d.batch, d.freq_hz, d.wait_s
     elif isinstance(d, (tuple, list)) and len(d) in (2, 3):
@@ -272,7 +276,8 @@ def _decision(d: Any, state: QueueState, table: OPPTable) -> tuple[int, int, flo
         if not (isinstance(wait, (int, float, np.floating)) and wait > 0):
             raise ValueError(f"policy wait_s must be > 0 when batch is 0, got {wait!r}")
         return 0, -1, float(wait)
-    return int(batch), table.index(float(freq)), 0.0
+    i = index.get(freq) if isinstance(freq, (float, int)) else None
+    return int(batch), table.index(float(freq)) if i is None else i, 0.0
 
 
 def simulate_batching(policy: Policy, *, table: OPPTable | str = "rk3399-a72",
@@ -332,6 +337,7 @@ def simulate_batching(policy: Policy, *, table: OPPTable | str = "rk3399-a72",
     arr_list = arr.tolist()
     done = np.empty(n)
     freqs = tab.freqs_hz
+    index = {float(x): k for k, x in enumerate(freqs)}
     busy_per_opp = np.zeros(len(tab))
     sizes: list[int] = []
     bfreq: list[int] = []
@@ -351,7 +357,7 @@ def simulate_batching(policy: Policy, *, table: OPPTable | str = "rk3399-a72",
         lo = bisect.bisect_right(arr_list, now - rate_window_s)
         state = QueueState(now, tail - head, now - arr_list[head], (tail - lo) / rate_window_s, float(freqs[last_i]),
                            tab, workload, float(sla_s))
-        b, i, wait = _decision(policy(state), state, tab)
+        b, i, wait = _decision(policy(state), state, tab, index)
         if b == 0:
             nxt = arr_list[tail] if tail < n else float("inf")
             until = min(nxt, now + wait)
@@ -367,7 +373,7 @@ def simulate_batching(policy: Policy, *, table: OPPTable | str = "rk3399-a72",
             n_tr += 1
             now += t_tr
             busy_per_opp[i] += t_tr
-        s = workload.service_time_s(b, freqs[i])
+        s = float(workload._time(float(b), float(freqs[i])))
         sizes.append(b)
         bfreq.append(i)
         bstart.append(now)
@@ -423,13 +429,17 @@ class QueueAdaptivePolicy:
         if max_batch is not None:
             v.positive_int("max_batch", max_batch)
         self.target, self.margin, self.max_batch = float(target), float(margin), max_batch
+        self._grid: tuple[Any, np.ndarray] | None = None
 
     def __call__(self, s: QueueState) -> Decision:
         cap = s.workload.max_batch if self.max_batch is None else min(self.max_batch, s.workload.max_batch)
         b = min(s.queue_len, cap)
         f = s.table.freqs_hz
+        key = (s.workload, s.table, cap)
+        if self._grid is None or self._grid[0] != key:  # service times t[batch size − 1, OPP], computed once
+            self._grid = (key, np.asarray(s.workload.service_time_s(np.arange(1, cap + 1)[:, None], f[None, :])))
+        t = self._grid[1]
         sizes = np.arange(1, cap + 1)[:, None]
-        t = np.asarray(s.workload.service_time_s(sizes, f[None, :]))  # [batch size, OPP]
         keeps_up = s.arrival_rate_hz * t * self.margin <= sizes
         b_ss = np.where(keeps_up.any(axis=0), np.argmax(keeps_up, axis=0) + 1, cap + 1)
         budget = self.target * s.sla_s
