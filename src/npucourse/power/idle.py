@@ -23,8 +23,8 @@ from typing import Any
 import numpy as np
 
 from .. import _validate as v
-from ._presets import Presets
 from ..formulas._gen.power_idle import cstate_break_even, cstate_idle_energy, cstate_implied_transition_energy
+from ._presets import Presets
 from .dvfs import Phase, sweep
 from .opp import OPPTable
 

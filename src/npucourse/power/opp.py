@@ -22,8 +22,8 @@ from typing import Any, Iterable
 import numpy as np
 
 from .. import _validate as v
-from ._presets import Presets
 from ..formulas._gen.power_dvfs import dvfs_dt_capacitance_si, dvfs_dynamic_power
+from ._presets import Presets
 
 __all__ = ["OPP", "OPPTable", "get", "names", "register", "dt_capacitance_to_farad"]
 

@@ -26,7 +26,6 @@ from typing import Any
 import numpy as np
 
 from .. import _validate as v
-from ._presets import Presets
 from ..formulas._gen.power_thermal import (
     reliability_log_af,
     reliability_mttf_use,
@@ -42,6 +41,7 @@ from ..formulas._gen.power_thermal import (
     thermal_sustainable_power,
     thermal_time_to_limit,
 )
+from ._presets import Presets
 from .opp import OPP, OPPTable
 
 __all__ = [
