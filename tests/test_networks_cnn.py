@@ -142,7 +142,7 @@ def test_yolov8_stage_labels():
     assert list(npc.networks.yolov8("n").stages) == ["stem", "p2", "p3", "p4", "p5", "sppf", "neck", "head"]
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=8, deadline=None)
 @given(st.sampled_from(list(YOLO_SCALES)), st.integers(1, 12), st.integers(1, 12))
 def test_yolov8_conv_macs_scale_exactly_with_area(scale, a, b):
     # Every feature map is the input divided by a power of two ≤ 32, so with sides that are
@@ -152,7 +152,7 @@ def test_yolov8_conv_macs_scale_exactly_with_area(scale, a, b):
     assert net.macs == base * a * b
 
 
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=6, deadline=None)
 @given(st.integers(2, 10), st.integers(1, 3))
 def test_yolov8_monotone_in_size_and_batch(k, batch):
     small = npc.networks.yolov8("n", imgsz=32 * (k - 1), batch=batch)

@@ -35,7 +35,7 @@ import numpy as np
 from .. import _validate as v
 from ..cost import DRAM, Cost
 from ..ops import conv2d, gemm
-from ..ops._common import elem_bytes
+from ..ops._common import canonical, elem_bytes
 from ..ops.attention import attention
 from ..ops.elementwise import elementwise, softmax
 from . import _blocks as blk
@@ -120,7 +120,7 @@ def _upsample_bilinear(name: str, x: Shape, factor: int, dtype: str) -> Cost:
     e_out = n * c * h * factor * w * factor
     s = elem_bytes(dtype)
     return Cost(name=name, macs=4.0 * e_out, flops=8.0 * e_out, reads={DRAM: n * c * h * w * s},
-                writes={DRAM: e_out * s}, out_bytes=e_out * s, out_shape=out, dtype=dtype)
+                writes={DRAM: e_out * s}, out_bytes=e_out * s, out_shape=out, dtype=canonical(dtype))
 
 
 def _fpn_lss(b: LayerList, stage: str, p: str, x_hi: Shape, x_lo: Shape, c_out: int, scale: int,

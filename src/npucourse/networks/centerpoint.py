@@ -396,13 +396,14 @@ DEFAULT_VOXELS = 100_000
 
 
 def _sparse_bn_relu(b: LayerList, stage: str, name: str, res: SparseConvResult, fused: bool, relu: bool,
-                    dtype: str) -> None:
+                    dtype: str, conv_bias: bool) -> None:
     n = max(1, int(round(res.out.count)))
     c = res.cost.out_shape[1]  # type: ignore[index]
-    if fused:  # BN folded (bias), ReLU in the epilogue
+    if fused:  # BN folded into the conv's bias (a new bias unless the conv has one), ReLU in the epilogue
         s = elem_bytes(dtype)
-        cost = replace(res.cost, flops=res.cost.flops + n * c, params=res.cost.params + c,
-                       weight_bytes=res.cost.weight_bytes + c * s)
+        cost = res.cost if conv_bias else replace(res.cost, flops=res.cost.flops + n * c,
+                                                  params=res.cost.params + c,
+                                                  weight_bytes=res.cost.weight_bytes + c * s)
         b.add(stage, blk.with_epilogue(cost, "relu" if relu else None))
         return
     b.add(stage, res.cost)
@@ -478,7 +479,7 @@ def centerpoint(voxel: str = "0.075", active: object = None, neighbour_q: float 
         if x.coords is None and neighbour_q is not None:
             x = replace(x, neighbour_fraction=neighbour_q)
         res = _sparse_conv(x, c_in, c_out, k, mode, st, pad, bias, dtype, f"{name}.conv", rulebooks)
-        _sparse_bn_relu(b, "sparse", name, res, fused, relu, dtype)
+        _sparse_bn_relu(b, "sparse", name, res, fused, relu, dtype, bias)
         rows.append({"layer": name, "mode": mode, "grid": x.grid, "active_in": x.count, "occupancy": x.occupancy,
                      "active_out": res.out.count, "pairs": res.pairs, "macs": res.cost.macs,
                      "dense_macs": res.dense_macs, "draft_macs": res.dense_macs * x.occupancy ** 2})
