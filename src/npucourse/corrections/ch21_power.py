@@ -90,7 +90,10 @@ def _exercise3() -> list[Correction]:
         convention=conv, verdict="wrong",
         reason=(f"在 RK3399 A72 的 OPP 表上，{opp60.freq_hz / 1e6:.0f} MHz 的电压是 {opp60.volt_v:.3f} V，"
                 f"动态功耗比 1800 MHz 低 {p_dyn_ratio:.2f} 倍，计入 {STATIC_W} W 静态功耗后低 {p_ratio:.2f} 倍；"
-                f"草稿自己的 f³ 规律会给出 {1 / EX3_FRACTION ** 3:.1f} 倍，两者都不是 1.9。"),
+                f"草稿自己的 f³ 规律会给出 {1 / EX3_FRACTION ** 3:.1f} 倍，两者都不是 1.9。按 P ∝ V²·f，"
+                f"1.9 倍意味着每周期能量 V² 只降到 1/(1.9×0.6) = {1 / (1.9 * EX3_FRACTION):.2f}，即电压只降约 "
+                f"{1 - (1 / (1.9 * EX3_FRACTION)) ** 0.5:.0%}，而 OPP 表里电压从 {t.volts_v[-1]:.2f} V 降到 "
+                f"{opp60.volt_v:.3f} V（{1 - opp60.volt_v / t.volts_v[-1]:.0%}）。"),
         source="npucourse.power.dvfs.sweep; npucourse.power.opp"))
     out.append(Correction(
         id="ch21-power-ex3-decode-time", chapter=21, section="练习 21.3",
@@ -281,6 +284,18 @@ def _thermal() -> list[Correction]:
         reason=(f"用正确符号的公式，V_th = {VTH_V} V、n = {N_SLOPE} 时为 {good:.1f} 倍；结果对阈值电压很敏感："
                 f"V_th 从 0.2 V 到 0.4 V，倍数从 {lo:.1f} 变到 {hi:.1f}。草稿的量级成立，但只对较高的阈值电压；"
                 "此外栅极泄漏几乎不随温度变化，会拉低总泄漏的温度系数。"),
+        source="npucourse.power.thermal.Leakage.ratio"))
+
+    share25 = 0.10
+    share85 = share25 * good / ((1 - share25) + share25 * good)
+    out.append(Correction(
+        id="ch21-power-leakage-share", chapter=21, section="21.3.5",
+        claim="泄漏占总功耗的比例从 10% 增至 40%", draft_value="10 % → 40 %", model_value=float(share85), unit="",
+        convention=(f"leakage 10 % of the total at 25 °C, dynamic power unchanged, 85 °C; V_th = {VTH_V} V, "
+                    f"n = {N_SLOPE} (assumption)"), verdict="correct",
+        reason=(f"若 25 °C 时泄漏占 10%，到 85 °C 泄漏变为 {good:.1f} 倍而动态功耗不变，占比为 "
+                f"0.1×{good:.1f}/(0.9 + 0.1×{good:.1f}) = {share85:.0%}，与草稿一致；但这依赖于泄漏随温度增大，"
+                "正与草稿所写公式的方向相反。"),
         source="npucourse.power.thermal.Leakage.ratio"))
 
     af_lo = float(th.acceleration_factor(0.7, th.kelvin(55.0), th.kelvin(65.0)))
