@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 import sympy as sp
-from hypothesis import assume, given, strategies as st
+from hypothesis import assume, given, settings, strategies as st
 
 import npucourse as npc
 from npucourse.power import thermal as th
@@ -35,6 +35,19 @@ def test_step_response_numeric_equals_closed_form(t_s):
     assert RC.step_k(2.0, t_s) == pytest.approx(298.15 + 30.0 * (1 - math.exp(-t_s / 75.0)))
     # from 350 K with no power: 298.15 + (350 − 298.15)·e^{−t/75}
     assert RC.step_k(0.0, t_s, 350.0) == pytest.approx(298.15 + 51.85 * math.exp(-t_s / 75.0))
+
+
+@settings(max_examples=40)
+@given(p=st.floats(0, 50), r=st.floats(0.1, 50), c=st.floats(0.1, 100), t0=st.floats(250, 400),
+       dt=st.floats(0.001, 50), n=st.integers(1, 20))
+def test_rc_symbolic_equals_numeric(p, r, c, t0, dt, n):
+    # the sympy expression, evaluated exactly at t = n·dt, against n exact-discretisation steps
+    f = npc.formulas.get("thermal_step_response")
+    vals = dict(P=p, R=r, C=c, T_amb=298.15, T_0=t0, t=n * dt)
+    want = float(f.expr.evalf(30, subs={i.symbol: sp.Float(vals[i.name], 30) for i in f.symbols}))
+    rc = th.ThermalRC("t", r, c, 298.15, "test")
+    got = rc.simulate(np.full(n, p), dt, t0_k=t0)[-1]
+    assert got == pytest.approx(want, rel=1e-9, abs=1e-9)
 
 
 def test_steady_state_budget_and_time_to_limit():
