@@ -61,6 +61,18 @@ def _network() -> list[Correction]:
                 "并且用有效带宽 B_eff（协议、拥塞、信号系数之后）。"),
         source="formula link_transmission_time"))
 
+    far = link.Link("fibre", 1e9, 0.0, "propagation example", distance_m=1.0e6)
+    vacuum = far.with_(propagation_speed_mps=link.SPEED_OF_LIGHT_MPS)
+    out.append(Correction(
+        id="ch21-edge-propagation-speed", chapter=21, section="21.4.2",
+        claim="传播延迟 Latency_prop = Distance / Speed_light",
+        draft_value="Distance / c", model_value=far.propagation_s, unit="s",
+        convention="1000 km 光纤，群折射率 1.468", verdict="misleading",
+        reason=(f"信号在光纤中的速度约为 c/1.468 ≈ {link.FIBRE_SPEED_MPS / 1e8:.2f}e8 m/s，只有真空光速的 "
+                f"{link.FIBRE_SPEED_MPS / link.SPEED_OF_LIGHT_MPS * 100:.0f}%：1000 km 的单程传播是 "
+                f"{far.propagation_s * 1e3:.2f} ms 而不是 {vacuum.propagation_s * 1e3:.2f} ms。"),
+        source="npucourse.edgecloud.link.Link.propagation_s (FIBRE_SPEED_MPS)"))
+
     from ..edgecloud.queueing import mm1
 
     q = mm1(500.0, 1000.0)
@@ -156,6 +168,7 @@ def _split() -> list[Correction]:
         source="npucourse.edgecloud.split.draft_dp_split vs best_split (cases.ex21_6_*)"))
 
     lat = s.latencies_s
+    block_macs = float(cases.ex21_6_chain()["net"].stage("block0").macs)
     out.append(Correction(
         id="ch21-edge-ex6-split", chapter=21, section="练习 21.6",
         claim="用 DP 找出在第 12 层分割最优：早期视觉特征在边缘，复杂语义在云端",
@@ -166,7 +179,8 @@ def _split() -> list[Correction]:
         reason=(f"每个块边界的激活都是 197×768×2 = {s.sent_bytes[2]:,.0f} B，传输代价与切点无关，而每多放一块到边缘"
                 f"就多 {(lat[3] - lat[2]) * 1e3:.2f} ms（边缘比云慢 100 倍），所以中间切点的延迟随 k 单调上升，"
                 f"最优只能在两端：整图上传 {lat[0] * 1e3:.1f} ms（k = 0），全部在边缘 {lat[-1] * 1e3:.1f} ms，"
-                f"草稿的 12 块切点为 {lat[k_draft] * 1e3:.1f} ms。"),
+                f"草稿的 12 块切点为 {lat[k_draft] * 1e3:.1f} ms。提示里的“计算量 ∝ hidden_dim²”也不完整："
+                f"每块 12·N·D² + 2·N²·D = {block_macs / 1e9:.2f} GMAC，随 token 数 N 增长。"),
         source="npucourse.edgecloud.cases.ex21_6_split (npucourse.networks.vit, best_split)"))
 
     from ..edgecloud import offload
