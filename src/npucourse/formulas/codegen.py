@@ -28,6 +28,9 @@ class _Printer(NumPyPrinter):
             out = f"numpy.maximum({out}, {a})"
         return out
 
+    def _print_erf(self, expr: sp.erf) -> str:  # noqa: N802
+        return f"_erf({self._print(expr.args[0])})"
+
     def _print_Min(self, expr: sp.Min) -> str:  # noqa: N802
         args = [self._print(a) for a in expr.args]
         out = args[0]
@@ -39,26 +42,32 @@ class _Printer(NumPyPrinter):
 def render(topic: Topic) -> str:
     """Source text of the generated module for ``topic``."""
     printer = _Printer({"fully_qualified_modules": True, "inline": True, "allow_unknown_functions": False})
-    lines = [
-        f'"""Generated from npucourse/formulas/defs/{topic.name}.py by',
-        "``python -m npucourse.formulas.codegen``. Do not edit: change the sympy definition",
-        'and regenerate."""',
-        "",
-        "import numpy",
-        "",
-    ]
+    body: list[str] = []
     for f in topic.formulas:
         code = printer.doprint(f.expr)
         args = ", ".join(f.args)
         sig = f"*, {args}" if args else ""
-        lines += [
+        body += [
             "",
             f"def {f.name}({sig}):",
             f'    """{f.description} [{f.unit}]: {sp.sstr(f.expr)}"""',
             f"    return {code}",
             "",
         ]
-    return "\n".join(lines).rstrip() + "\n"
+    modules = sorted(m for m in printer.module_imports if m != "numpy")
+    head = [
+        f'"""Generated from npucourse/formulas/defs/{topic.name}.py by',
+        "``python -m npucourse.formulas.codegen``. Do not edit: change the sympy definition",
+        'and regenerate."""',
+        "",
+        *[f"import {m}" for m in modules],
+        "import math" if any("_erf(" in ln for ln in body) and "math" not in modules else "",
+        "import numpy",
+        "",
+    ]
+    if any("_erf(" in ln for ln in body):
+        head += ["_erf = numpy.vectorize(math.erf, otypes=[float])  # numpy has no erf", ""]
+    return "\n".join(ln for ln in head if ln is not None).replace("\n\nimport numpy", "\nimport numpy").rstrip() + "\n\n" + "\n".join(body).rstrip() + "\n"
 
 
 def generate(check: bool = False) -> list[str]:

@@ -349,8 +349,3 @@ def bev_dataflow_traffic(n_cams: int = 6, image_hw: tuple[int, int] = (1080, 192
     total = df[["unfused_read", "unfused_write", "fused_read", "fused_write", "unfused", "fused"]].sum()
     df.loc[len(df)] = {"stage": "total", **total.to_dict(), "note": f"{n_cams} cameras, {H}×{W}, stride {stride}"}
     return df
-
-
-from ._callable import callable_module  # noqa: E402
-
-callable_module(__name__, bevdet)

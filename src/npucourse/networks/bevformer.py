@@ -252,8 +252,3 @@ def sca_layer_macs(net: Network, layer: int = 0) -> float:
     projection) summed from the network's layers."""
     p = f"enc{layer}.sca."
     return float(sum(ly.cost.macs for ly in net.layers if ly.name.startswith(p)))
-
-
-from ._callable import callable_module  # noqa: E402
-
-callable_module(__name__, bevformer)

@@ -135,8 +135,3 @@ def centernet(depth: int = 18, image_size: int | tuple[int, int] = 512, num_clas
     return b.build(f"centernet-res{depth}@{h}x{w}", source=SOURCE, depth=depth, image_size=(int(h), int(w)),
                    num_classes=num_classes, head_conv=head_conv, fused=fused, dtype=dtype, batch=batch,
                    output_shape=x)
-
-
-from ._callable import callable_module  # noqa: E402
-
-callable_module(__name__, centernet)

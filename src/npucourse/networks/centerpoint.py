@@ -537,8 +537,3 @@ def sparse_layer_table(net: Network) -> "pd.DataFrame":
     df["macs_over_dense"] = df["macs"] / df["dense_macs"]
     df["draft_over_macs"] = df["draft_macs"] / df["macs"]
     return df
-
-
-from ._callable import callable_module  # noqa: E402
-
-callable_module(__name__, centerpoint)

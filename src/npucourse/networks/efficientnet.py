@@ -179,8 +179,3 @@ def efficientnet(variant: str = "b0", image_size: int | None = None, *, num_clas
 
 
 __all__ = ["efficientnet", "features", "blocks", "make_divisible", "VARIANTS"]
-
-
-from ._callable import callable_module  # noqa: E402
-
-callable_module(__name__, efficientnet)

@@ -162,8 +162,3 @@ def flamingo(lm: str | None = "7b", *, text_tokens: int = 64, images: int = 1, c
     return b.build(f"flamingo[{lm}] every {cross_attn_every}", source=SOURCE, lm=lm, text_tokens=text_tokens,
                    images=images, cross_attn_every=cross_attn_every, xattn_blocks=n_layers // cross_attn_every,
                    dtype=dtype)
-
-
-from ._callable import callable_module  # noqa: E402
-
-callable_module(__name__, flamingo)

@@ -273,8 +273,3 @@ def llama(size: str = "7b", dtype: str = "fp16") -> LanguageModel:
     """
     canonical(dtype)
     return LanguageModel(config(size), dtype)
-
-
-from ._callable import callable_module  # noqa: E402
-
-callable_module(__name__, llama)

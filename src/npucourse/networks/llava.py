@@ -136,8 +136,3 @@ def llava(lm: str = "vicuna-7b", *, vision_layers: str = "executed", dtype: str 
     """
     v.choice("vision_layers", vision_layers, ("executed", "needed"))
     return Llava(llama(lm, dtype), vision_layers, dtype)
-
-
-from ._callable import callable_module  # noqa: E402
-
-callable_module(__name__, llava)

@@ -216,8 +216,3 @@ def occupancy_table(occupancies: Sequence[float] = (0.01, 0.05, 0.1, 0.2, 0.5, 1
                      "dense_gflops": split["dense_flops"] / 1e9,
                      "total_gflops": (split["sparse_flops"] + split["dense_flops"]) / 1e9})
     return pd.DataFrame(rows)
-
-
-from ._callable import callable_module  # noqa: E402
-
-callable_module(__name__, pointpillars)

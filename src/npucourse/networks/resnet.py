@@ -157,8 +157,3 @@ def resnet(depth: int = 50, image_size: int | tuple[int, int] = 224, num_classes
 def feature_shapes(depth: int = 50, image_size: int | tuple[int, int] = 224, batch: int = 1) -> dict[str, Shape]:
     """(N, C, H, W) of the C2…C5 features (outputs of ``layer1``…``layer4``)."""
     return dict(resnet(depth, image_size, features_only=True, batch=batch).config["features"])
-
-
-from ._callable import callable_module  # noqa: E402
-
-callable_module(__name__, resnet)

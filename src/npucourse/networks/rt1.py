@@ -193,8 +193,3 @@ def latency_budget(net: Network, hw: Hardware, rate_hz: float = CONTROL_HZ, dtyp
     """
     v.positive("rate_hz", rate_hz)
     return LatencyBudget(time_s=net.time_on(hw, dtype=dtype), budget_s=1.0 / rate_hz, rate_hz=float(rate_hz))
-
-
-from ._callable import callable_module  # noqa: E402
-
-callable_module(__name__, rt1)

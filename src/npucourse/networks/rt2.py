@@ -121,8 +121,3 @@ def rt2(prompt_text_tokens: int = 32, *, action_tokens: int = ACTION_TOKENS, lm:
     v.nonnegative_int("prompt_text_tokens", prompt_text_tokens)
     v.positive_int("action_tokens", action_tokens)
     return VLAStep(llava(lm, dtype=dtype), prompt_text_tokens, action_tokens)
-
-
-from ._callable import callable_module  # noqa: E402
-
-callable_module(__name__, rt2)

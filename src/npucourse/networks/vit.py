@@ -137,8 +137,3 @@ def vit(variant: str = "B/16", image_size: int = 224, *, layers: int | None = No
                    source=SOURCE + "; " + cfg.source, variant=variant, image_size=image_size,
                    layers=depth, tokens=n, width=cfg.width, heads=cfg.heads, mlp=cfg.mlp,
                    num_classes=num_classes, batch=batch, dtype=dtype, granularity=granularity)
-
-
-from ._callable import callable_module  # noqa: E402
-
-callable_module(__name__, vit)

@@ -106,8 +106,3 @@ def wayformer(attention: str = "full", *, tokens: int = 200, history: int = 11, 
                    attention=attention, tokens=tokens, history=history, d=d, heads=heads, latents=latents,
                    modes=modes, horizon=horizon, encoder_layers=encoder_layers, decoder_layers=decoder_layers,
                    batch=batch, dtype=dtype)
-
-
-from ._callable import callable_module  # noqa: E402
-
-callable_module(__name__, wayformer)

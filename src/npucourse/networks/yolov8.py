@@ -277,8 +277,3 @@ def reported_gflops(scale: str = "m", imgsz: int | tuple[int, int] = 640, fused:
     net = yolov8(scale, imgsz, nc=nc, fused=fused)
     bn_elems = sum(blk._numel(ly.cost.out_shape or ()) for ly in net.layers if ly.name.endswith(".bn"))
     return 2.0 * (net.macs + 4.0 * bn_elems) / 1e9
-
-
-from ._callable import callable_module  # noqa: E402
-
-callable_module(__name__, yolov8)
