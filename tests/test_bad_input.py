@@ -71,19 +71,11 @@ def test_attention_inconsistent_shapes(fn):
         fn(np.array([8, 16]), np.array([8, 16, 32]), 64)  # arrays that do not broadcast
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "npucourse/ops/gemm.py: sizes whose arrays do not broadcast raise numpy's own "
-    "'operands could not be broadcast' ValueError, which names no parameter. Remove this marker "
-    "once gemm checks broadcasting."))
 def test_gemm_inconsistent_array_shapes_name_the_parameters():
     with pytest.raises(ValueError, match="M.*N"):
         gemm(np.array([8, 16]), np.array([8, 16, 32]), 8)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "npucourse/_validate.py: _arr converts numeric strings with np.asarray(value, dtype=float), so "
-    "gemm(M='8') passes validation and then fails with a TypeError from '8' * 8. Remove this marker "
-    "once the validators reject strings."))
 @pytest.mark.parametrize("fn,args", [(gemm, ("8", 8, 8)), (attention, ("8", 8, 8))])
 def test_numeric_strings_are_rejected(fn, args):
     with pytest.raises(ValueError):

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
 
+def _plain(value: Any) -> bool:
+    """A Python int or float (not bool): checked without numpy, the common case in models."""
+    t = type(value)
+    return t is int or t is float
+
+
 def _arr(name: str, value: Any) -> np.ndarray:
     try:
-        a = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number or an array of numbers, got {value!r}") from None
+        a = np.asarray(value)
+    except (TypeError, ValueError):  # ragged sequences
+        a = np.asarray(None)
+    if a.dtype.kind not in "biuf":  # strings, objects, None: not numbers even if numpy could parse them
+        raise ValueError(f"{name} must be a number or an array of numbers, got {value!r}")
+    a = a.astype(float)
     if not np.all(np.isfinite(a)):
         raise ValueError(f"{name} must be finite, got {value!r}")
     return a
@@ -19,6 +29,10 @@ def _arr(name: str, value: Any) -> np.ndarray:
 
 def positive(name: str, value: Any) -> Any:
     """Return ``value`` unchanged if every element is finite and > 0, else raise ValueError."""
+    if _plain(value):
+        if 0 < value < math.inf:
+            return value
+        raise ValueError(f"{name} must be finite and > 0, got {value!r}")
     a = _arr(name, value)
     if not np.all(a > 0):
         raise ValueError(f"{name} must be > 0, got {value!r}")
@@ -27,6 +41,10 @@ def positive(name: str, value: Any) -> Any:
 
 def nonnegative(name: str, value: Any) -> Any:
     """Return ``value`` unchanged if every element is finite and >= 0, else raise ValueError."""
+    if _plain(value):
+        if 0 <= value < math.inf:
+            return value
+        raise ValueError(f"{name} must be finite and >= 0, got {value!r}")
     a = _arr(name, value)
     if not np.all(a >= 0):
         raise ValueError(f"{name} must be >= 0, got {value!r}")
@@ -35,6 +53,10 @@ def nonnegative(name: str, value: Any) -> Any:
 
 def positive_int(name: str, value: Any) -> Any:
     """Return ``value`` if every element is a whole number >= 1 (ints or integral floats)."""
+    if type(value) is int:
+        if value >= 1:
+            return value
+        raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
     a = _arr(name, value)
     if not np.all(a >= 1) or not np.all(a == np.floor(a)):
         raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
@@ -43,6 +65,10 @@ def positive_int(name: str, value: Any) -> Any:
 
 def nonnegative_int(name: str, value: Any) -> Any:
     """Return ``value`` if every element is a whole number >= 0."""
+    if type(value) is int:
+        if value >= 0:
+            return value
+        raise ValueError(f"{name} must be a whole number >= 0, got {value!r}")
     a = _arr(name, value)
     if not np.all(a >= 0) or not np.all(a == np.floor(a)):
         raise ValueError(f"{name} must be a whole number >= 0, got {value!r}")

@@ -7,6 +7,8 @@ Formulas ``gemm_macs``, ``gemm_flops``, ``gemm_bytes``, ``gemm_intensity`` in th
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..cost import DRAM, Cost, Num
 from ..formulas._gen.gemm import gemm_flops, gemm_macs
 from ._common import canonical, dims, elem_bytes
@@ -37,6 +39,12 @@ def gemm(M: Num, N: Num, K: Num, dtype: str = "fp16", *, weights: str = "B", nam
     (201326592.0, 1441792.0)
     """
     dims(M=M, N=N, K=K)
+    try:
+        np.broadcast_shapes(np.shape(M), np.shape(N), np.shape(K))
+    except ValueError:
+        raise ValueError(
+            f"M, N and K must broadcast together, got shapes {np.shape(M)}, {np.shape(N)}, {np.shape(K)}"
+        ) from None
     if weights not in ("A", "B", "none"):
         raise ValueError(f"weights must be 'A', 'B' or 'none', got {weights!r}")
     s = elem_bytes(dtype)
@@ -57,6 +65,4 @@ def gemm(M: Num, N: Num, K: Num, dtype: str = "fp16", *, weights: str = "B", nam
 
 
 def _scalar(*xs: Num) -> bool:
-    import numpy as np
-
     return all(np.ndim(x) == 0 for x in xs)
