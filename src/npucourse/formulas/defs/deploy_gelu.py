@@ -39,20 +39,22 @@ t.formula("gelu_sigmoid", x * (1 + sp.tanh(A_SIG * x / 2)) / 2, unit="1",
 _c = sp.Symbol("c", real=True)  # unknowns of the derivation only, not formula arguments
 _a = sp.Symbol("a", real=True)
 _exact = x / 2 * (1 + sp.erf(x / sp.sqrt(2)))
-_tanh_c = x / 2 * (1 + sp.tanh(sp.sqrt(2 / sp.pi) * (x + _c * x**3)))
-_sig_a = x * (1 + sp.tanh(_a * x / 2)) / 2
-_n = 6
-_d4 = sp.expand(sp.series(_tanh_c - _exact, x, 0, _n).removeO())
-_c_star = sp.solve(_d4.coeff(x, 4), _c)
-assert len(_c_star) == 1
-t.formula("gelu_tanh_taylor_constant", sp.simplify(_c_star[0]), unit="1",
+
+
+def _taylor_match(approx: sp.Expr, power: int, unknown: sp.Symbol) -> sp.Expr:
+    """The value of ``unknown`` that makes the x**power coefficients of approx and GELU agree at 0."""
+    diff = sp.expand(sp.series(approx - _exact, x, 0, power + 1).removeO())
+    sol = sp.solve(diff.coeff(x, power), unknown)
+    assert len(sol) == 1, sol
+    return sp.simplify(sol[0])
+
+
+t.formula("gelu_tanh_taylor_constant",
+          _taylor_match(x / 2 * (1 + sp.tanh(sp.sqrt(2 / sp.pi) * (x + _c * x**3))), 4, _c), unit="1",
           description="cubic coefficient that makes the tanh form match GELU to x⁴ at 0: (4-π)/(6π) ≈ 0.0455 "
                       "(the published 0.044715 is a fit)",
           source="derived: series of gelu_tanh - GELU at x = 0", lhs=r"c^{*}")
-_d2 = sp.expand(sp.series(_sig_a - _exact, x, 0, 4).removeO())
-_a_star = sp.solve(_d2.coeff(x, 2), _a)
-assert len(_a_star) == 1
-t.formula("gelu_sigmoid_taylor_slope", sp.simplify(_a_star[0]), unit="1",
+t.formula("gelu_sigmoid_taylor_slope", _taylor_match(x * (1 + sp.tanh(_a * x / 2)) / 2, 2, _a), unit="1",
           description="slope that makes x·σ(ax) match GELU to x² at 0: 4/√(2π) ≈ 1.596 "
                       "(the published 1.702 is a fit)",
           source="derived: series of x·σ(ax) - GELU at x = 0", lhs=r"a^{*}")

@@ -28,12 +28,15 @@ class rint(sp.Function):  # noqa: N801 (reads like numpy.rint, which it prints a
 
     @classmethod
     def eval(cls, a):  # type: ignore[override]
-        if a.is_Rational:
-            f = sp.floor(a)
-            r = a - f
-            half = sp.Rational(1, 2)
-            return f + 1 if (r > half or (r == half and f % 2 == 1)) else f
-        return None
+        if not (a.is_number and a.is_extended_real):
+            return None
+        f = sp.floor(a)  # exact for rationals and for algebraic numbers (sympy evaluates them)
+        if not f.is_Integer:
+            return None
+        r = a - f - sp.Rational(1, 2)
+        if r.is_zero:
+            return f + f % 2  # a tie: to the even neighbour
+        return f + 1 if bool(r > 0) else f
 
     def _numpycode(self, printer):  # noqa: D401 (sympy printer hook)
         return f"numpy.rint({printer._print(self.args[0])})"
