@@ -197,7 +197,7 @@ def test_optimization_priority_by_hand():
 def test_latency_bad_inputs():
     with pytest.raises(ValueError, match="p must lie"):
         npc.deploy.amdahl(1.5, 2)
-    with pytest.raises(ValueError, match="s must be > 0"):
+    with pytest.raises(ValueError, match="s must be.*> 0"):
         npc.deploy.amdahl(0.5, 0)
     with pytest.raises(KeyError, match="gpu"):
         npc.deploy.optimization_priority({"attn": 1.0}, {"gpu": 2.0})
