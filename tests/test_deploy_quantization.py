@@ -213,3 +213,15 @@ def test_quantization_bad_inputs():
         npc.deploy.entropy_amax([1, 2, 3], [0, 1, 2, 3])
     with pytest.raises(ValueError, match="not all zero"):
         npc.deploy.entropy_amax([0, 0, 0], [0, 1, 2, 3], start_bin=2)
+
+
+def test_registry_rint_rounds_like_numpy():
+    import sympy as sp
+
+    from npucourse.formulas.defs.deploy_quantization import rint
+
+    halves = [sp.Rational(k, 2) for k in range(-9, 10)]
+    assert [int(rint(h)) for h in halves] == np.rint(np.arange(-9, 10) / 2).astype(int).tolist()
+    # algebraic arguments (as nsimplify may produce) are rounded exactly: √2 -> 1, -√7 = -2.65 -> -3
+    assert rint(sp.sqrt(2)) == 1 and rint(-sp.sqrt(7)) == -3
+    assert rint(sp.Symbol("y")).func is rint  # symbolic: stays unevaluated
