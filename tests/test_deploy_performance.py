@@ -74,6 +74,15 @@ def test_padding_overhead_by_hand():
     assert npc.deploy.padding_overhead_of([5, 5, 5]) == 0.0
 
 
+def test_padded_batch_by_hand():
+    # lengths 2, 4, 6, 8 -> 4 sequences padded to 8 = 32 tokens, 20 real. Per token on TOY:
+    # T = max(100·32/1000, (1000 + 200·32)/100) = max(3.2, 74) = 74 s
+    pb = npc.deploy.padded_batch(sample(100.0), TOY, [2, 4, 6, 8])
+    assert pb.time_s == pytest.approx(74.0)
+    assert pb.useful_tokens_per_s == pytest.approx(20 / 74) and pb.padded_tokens_per_s == pytest.approx(32 / 74)
+    assert pb.overhead == pytest.approx(12 / 32)
+
+
 @settings(max_examples=60, deadline=None)
 @given(f=st.floats(1.0, 1e6), qw=st.floats(0.0, 1e6), qa=st.floats(1.0, 1e5))
 def test_batching_monotone_and_never_above_draft(f, qw, qa):

@@ -17,7 +17,16 @@ Note: ``npc.deploy.gelu`` is the function; the module is ``npucourse.deploy.gelu
 
 from __future__ import annotations
 
-from .batching import BatchSweep, batch_cost, batch_sweep, optimal_batch, padding_overhead_of, ridge_batch
+from .batching import (
+    BatchSweep,
+    PaddedBatch,
+    batch_cost,
+    batch_sweep,
+    optimal_batch,
+    padded_batch,
+    padding_overhead_of,
+    ridge_batch,
+)
 from .bn_folding import fold_bn
 from .compatibility import MATRIX, SUPPORT, CompatEntry, FallbackDecision, fallback, lookup
 from .conv_bounds import ConvBound, conv_bound, conv_bounds
@@ -68,7 +77,8 @@ __all__ = [
     "PRECISIONS", "Plan", "PlanCheck", "check_plan", "precision_error", "roofline_latencies", "solve_brute_force",
     "solve_exact", "solve_greedy", "weight_drops",
     "MATRIX", "SUPPORT", "CompatEntry", "FallbackDecision", "fallback", "lookup",
-    "BatchSweep", "batch_cost", "batch_sweep", "optimal_batch", "padding_overhead_of", "ridge_batch",
+    "BatchSweep", "PaddedBatch", "batch_cost", "batch_sweep", "optimal_batch", "padded_batch", "padding_overhead_of",
+    "ridge_batch",
     "LatencyBreakdown", "Priority", "amdahl", "amdahl_max", "decode_step_costs", "llm_latency", "op_shares",
     "optimization_priority",
     "ConvBound", "conv_bound", "conv_bounds",

@@ -38,7 +38,7 @@ from ..hardware import Hardware
 from ..roofline import analyze
 
 __all__ = ["batch_cost", "BatchSweep", "batch_sweep", "optimal_batch", "ridge_batch", "padding_overhead_of",
-           "weight_read_bytes"]
+           "weight_read_bytes", "PaddedBatch", "padded_batch"]
 
 
 def weight_read_bytes(per_sample: Cost, weight_bytes: float | None = None) -> float:
@@ -206,3 +206,37 @@ def padding_overhead_of(lengths: Sequence[int]) -> float:
         raise ValueError(f"lengths must be a non-empty 1-D sequence, got {lengths!r}")
     v.positive_int("lengths", a)
     return float(padding_overhead(B=a.size, L_sum=float(a.sum()), L_max=float(a.max())))
+
+
+@dataclass(frozen=True)
+class PaddedBatch:
+    """A batch of variable-length sequences padded to the longest one.
+
+    Attributes
+    ----------
+    time_s : roofline time of the padded batch (B·L_max tokens) [s]
+    useful_tokens_per_s : real tokens ΣL_i per second
+    padded_tokens_per_s : tokens processed, padding included, per second
+    overhead : share of padded tokens (``padding_overhead``)
+    """
+
+    time_s: float
+    useful_tokens_per_s: float
+    padded_tokens_per_s: float
+    overhead: float
+
+
+def padded_batch(per_token: Cost, hw: Hardware, lengths: Sequence[int], dtype: str | None = None,
+                 weight_bytes: float | None = None) -> PaddedBatch:
+    """Time and useful throughput of one padded batch of sequences of ``lengths`` tokens.
+
+    Per-token model: the batch costs ``batch_cost(per_token, B·L_max)`` — weights read once,
+    every token (real or padding) pays its activations and FLOPs. Terms that grow faster than
+    the token count (attention over the sequence) are not in a per-token record.
+    """
+    a = np.asarray(lengths)
+    overhead = padding_overhead_of(lengths)
+    n = int(a.size * a.max())
+    t = float(analyze(batch_cost(per_token, n, weight_bytes), hw, dtype=dtype, levels="dram").time_s)
+    return PaddedBatch(time_s=t, useful_tokens_per_s=float(a.sum()) / t, padded_tokens_per_s=n / t,
+                       overhead=overhead)
