@@ -60,8 +60,10 @@ def _plain(x):
     """Convert an answer to JSON data (numpy scalars and arrays included) without trusting it."""
     if isinstance(x, bool) or x is None or isinstance(x, str):
         return x
-    if isinstance(x, (int, float)):
-        return float(x) if isinstance(x, float) or abs(x) < 2**53 else float(x)
+    if isinstance(x, float):
+        return float(x)
+    if isinstance(x, int):
+        return int(x) if abs(x) < 2**53 else float(x)  # exact ints stay ints in JSON
     if hasattr(x, "tolist") and callable(x.tolist):
         return _plain(x.tolist())
     if hasattr(x, "__float__") and type(x).__module__.startswith("numpy"):

@@ -37,7 +37,7 @@ class Check:
 def close(got: Any, want: Any, rtol: float, atol: float) -> bool:
     """Structural comparison: numbers with tolerance, strings exactly, lists/dicts element-wise."""
     if isinstance(want, bool) or want is None:
-        return got is want or got == want
+        return type(got) is type(want) and got == want  # 1 is not True, 0.0 is not None
     if isinstance(want, (int, float)):
         if isinstance(got, bool) or not isinstance(got, (int, float)):
             return False
