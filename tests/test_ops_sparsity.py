@@ -157,6 +157,14 @@ def test_speedup_between_one_and_two(dims, dt, hw):
     assert 1.0 <= speedup_2to4(dims, h, dt, sparse_math=False) <= 1 / weight_ratio(dt) + 1e-12
 
 
+@given(dims=gemm_dims, dt=st.sampled_from(["fp16", "int8"]))
+def test_time_formula_matches_the_analysis(dims, dt):
+    dense = npc.ops.gemm(*dims, dtype=dt)
+    t = f("sparse_time")(F=dense.flops, P=NPU.peak_ops(dt), B=NPU.bandwidth(DRAM), Q=dense.bytes,
+                         Q_w=dense.weight_bytes, b=npc.units.dtype(dt).bits, b_m=2.0)
+    assert t == pytest.approx(npc.roofline.analyze(sparse_2to4(dense), NPU, levels="dram").time_s, rel=1e-12)
+
+
 def test_vectorised_sparse_equals_scalar():
     ms = np.array([1, 16, 256, 4096])
     v = speedup_2to4((ms, 4096, 4096), NPU, "int8")

@@ -58,7 +58,8 @@ def sparse_2to4(dense: Cost | tuple[Num, Num, Num], dtype: str | None = None, *,
     Returns
     -------
     Cost
-        ``macs = macs/2`` and ``flops = flops − macs/2·2`` (the non-MAC operations stay);
+        ``macs = macs/2`` and ``flops = flops − macs`` (two FLOPs per removed MAC; the non-MAC
+        operations stay);
         ``params = params/2`` (kept values); ``weight_bytes = r·weight_bytes`` with
         ``r = (b + b_m)/(2b)``; DRAM reads ``Q_read − Q_w(1 − r)`` (``sparse_dram_bytes``);
         writes, other memory levels and the output unchanged.
