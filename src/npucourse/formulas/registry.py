@@ -111,7 +111,8 @@ class Formula:
 
     def exact(self, **values: Any) -> sp.Expr:
         """Evaluate exactly in sympy (rationals stay rational)."""
-        subs = {s.symbol: sp.nsimplify(values[s.name]) for s in self.symbols}
+        subs = {s.symbol: sp.Rational(values[s.name]) if isinstance(values[s.name], (int, float, str))
+                else sp.sympify(values[s.name]) for s in self.symbols}
         return self.expr.subs(subs)
 
     def __repr__(self) -> str:
