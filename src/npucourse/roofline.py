@@ -141,19 +141,25 @@ def _evaluate(flops: np.ndarray, level_bytes: Mapping[str, np.ndarray], peak: Nu
     total = t["compute"]
     shape = np.broadcast_shapes(*(np.shape(x) for x in t.values()))
     idx = np.zeros(shape, dtype=np.uint8)  # index into labels (a device has few levels)
+    # Large arrays: every fresh one costs page faults, so allocate as few as possible.
     for k, key in enumerate(keys[1:], start=1):
         later = np.broadcast_to(t[key] > total, shape)  # strict: ties stay with compute / earlier level
         np.putmask(idx, later, k)
-        total = np.maximum(total, t[key])
-    if np.any(total <= 0):
+        if k > 1 and isinstance(total, np.ndarray) and total.ndim and total.shape == shape:
+            np.maximum(total, t[key], out=total)  # our own array since k == 1
+        else:
+            total = np.maximum(total, t[key])
+    if np.min(total) <= 0:
         raise ValueError(f"cost {name!r} has zero flops and zero bytes: nothing to time")
     labels = np.array(["compute"] + [_bound_label(k) for k in keys[1:]])
     bound = labels[idx]
     att = flops / total
     if DRAM in level_bytes:
         q = np.asarray(level_bytes[DRAM], dtype=float)
-        shape = np.broadcast(flops, q).shape
-        intensity = np.divide(flops, q, out=np.full(shape, np.inf), where=q > 0)
+        if np.min(q) > 0:
+            intensity = flops / q
+        else:
+            intensity = np.divide(flops, q, out=np.full(np.broadcast(flops, q).shape, np.inf), where=q > 0)
     else:
         intensity = np.full(np.shape(total), np.inf)
     return Analysis(
