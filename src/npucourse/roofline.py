@@ -13,7 +13,8 @@ Formulas: ``roofline_attainable``, ``roofline_ridge``, ``roofline_compute_time``
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Mapping
 
 import numpy as np
@@ -96,7 +97,7 @@ def times(flops: Num, level_bytes: Mapping[str, Num], peak: Num, bandwidths: Map
     return _times(flops, level_bytes, peak, bandwidths)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Analysis:
     """A cost evaluated on a device.
 
@@ -105,25 +106,56 @@ class Analysis:
     time_s : time bound [s] (max over compute and every level)
     compute_time_s : F / P [s]
     memory_time_s : per-level Q / B [s]
+    ridge : peak / DRAM bandwidth [FLOP/B] (:func:`evaluate`: None without a DRAM bandwidth)
+    peak : peak throughput used [FLOP/s]
     bound : ``"compute"`` or the binding memory level: ``"memory"`` when it is DRAM, else the
         level's name (array of str when vectorised). Ties go to compute, then to the level
         listed first.
     attainable_flops : F / time [FLOP/s]
     utilization : attainable / peak
     intensity : F / DRAM bytes [FLOP/B] (inf where no DRAM bytes move)
-    ridge : peak / DRAM bandwidth [FLOP/B] (:func:`evaluate`: None without a DRAM bandwidth)
-    peak : peak throughput used [FLOP/s]
+
+    ``bound``, ``attainable_flops``, ``utilization`` and ``intensity`` are computed on first
+    access (a sweep that only needs the times does not pay for 10⁶-element label arrays).
     """
 
     time_s: Num
     compute_time_s: Num
     memory_time_s: Mapping[str, Num]
-    bound: Any
-    attainable_flops: Num
-    utilization: Num
-    intensity: Num
     ridge: Num | None
     peak: Num
+    _flops: Any = field(default=0.0, compare=False)
+    _dram_bytes: Any = field(default=None, compare=False)
+    _bound_index: Any = field(default=0, compare=False)
+    _labels: tuple[str, ...] = field(default=("compute",), compare=False)
+
+    @cached_property
+    def bound(self) -> Any:
+        b = np.asarray(self._labels)[self._bound_index]
+        return str(b) if b.ndim == 0 else b
+
+    @cached_property
+    def attainable_flops(self) -> Num:
+        return _out(np.asarray(self._flops / np.asarray(self.time_s)))
+
+    @cached_property
+    def utilization(self) -> Num:
+        return _out(np.asarray(np.asarray(self.attainable_flops) / self.peak))
+
+    @cached_property
+    def intensity(self) -> Num:
+        f = self._flops
+        if self._dram_bytes is None:
+            return _out(np.full(np.shape(self.time_s), np.inf))
+        q = self._dram_bytes
+        if np.min(q) > 0:
+            return _out(np.asarray(f / q))
+        return _out(np.divide(f, q, out=np.full(np.broadcast(f, q).shape, np.inf), where=q > 0))
+
+    def __repr__(self) -> str:
+        names = ("time_s", "compute_time_s", "memory_time_s", "bound", "attainable_flops", "utilization",
+                 "intensity", "ridge", "peak")
+        return "Analysis(" + ", ".join(f"{n}={getattr(self, n)!r}" for n in names) + ")"
 
 
 def _bound_label(level: str) -> str:
@@ -140,7 +172,7 @@ def _evaluate(flops: np.ndarray, level_bytes: Mapping[str, np.ndarray], peak: Nu
     keys = list(t)
     total = t["compute"]
     shape = np.broadcast_shapes(*(np.shape(x) for x in t.values()))
-    idx = np.zeros(shape, dtype=np.uint8)  # index into labels (a device has few levels)
+    idx = np.zeros(shape, dtype=np.uint8)  # index into the labels (a device has few levels)
     # Large arrays: every fresh one costs page faults, so allocate as few as possible.
     for k, key in enumerate(keys[1:], start=1):
         later = np.broadcast_to(t[key] > total, shape)  # strict: ties stay with compute / earlier level
@@ -151,27 +183,16 @@ def _evaluate(flops: np.ndarray, level_bytes: Mapping[str, np.ndarray], peak: Nu
             total = np.maximum(total, t[key])
     if np.min(total) <= 0:
         raise ValueError(f"cost {name!r} has zero flops and zero bytes: nothing to time")
-    labels = np.array(["compute"] + [_bound_label(k) for k in keys[1:]])
-    bound = labels[idx]
-    att = flops / total
-    if DRAM in level_bytes:
-        q = np.asarray(level_bytes[DRAM], dtype=float)
-        if np.min(q) > 0:
-            intensity = flops / q
-        else:
-            intensity = np.divide(flops, q, out=np.full(np.broadcast(flops, q).shape, np.inf), where=q > 0)
-    else:
-        intensity = np.full(np.shape(total), np.inf)
     return Analysis(
         time_s=_out(np.asarray(total)),
         compute_time_s=_out(np.asarray(t["compute"])),
         memory_time_s={k: _out(np.asarray(t[k])) for k in keys[1:]},
-        bound=str(bound) if bound.ndim == 0 else bound,
-        attainable_flops=_out(np.asarray(att)),
-        utilization=_out(np.asarray(att / peak)),
-        intensity=_out(np.asarray(intensity)),
         ridge=ridge,
         peak=_out(np.asarray(peak, dtype=float)),
+        _flops=flops,
+        _dram_bytes=np.asarray(level_bytes[DRAM], dtype=float) if DRAM in level_bytes else None,
+        _bound_index=idx,
+        _labels=tuple(["compute"] + [_bound_label(k) for k in keys[1:]]),
     )
 
 
