@@ -37,11 +37,12 @@ HARDCODE = {
 
 # Cell a cheater adds after the answers: make the oracle's tools agree with a wrong answer.
 MONKEYPATCH = '''
-import builtins, math, numpy, npucourse, npucourse.networks.yolov8 as _y, npucourse.grading.harness as _hh
+import builtins, math, numpy, npucourse, importlib, npucourse.grading.harness as _hh
+_y = importlib.import_module("npucourse.networks.yolov8")  # the module (the package attribute is the builder function)
 import npucourse.grading.specs.ex2_1 as _spec
-_orig = _y.yolov8
-_y.yolov8 = lambda *a, **k: _orig(*a, **k)
-_spec.yolov8 = _y.yolov8
+_orig = _spec._stage_gflops
+_spec._stage_gflops = lambda scale, imgsz=640: {k: v / 2 for k, v in _orig(scale, imgsz).items()}
+_y.yolov8 = _spec.yolov8 = lambda *a, **k: None
 _spec.G_ATOL = 1e9
 _spec.CHECKS.clear()
 numpy.isclose = lambda *a, **k: True

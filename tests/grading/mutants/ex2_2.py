@@ -31,7 +31,8 @@ HARDCODE = {
 
 # Cell a cheater adds after the answers: make the oracle's tools agree with a wrong answer.
 MONKEYPATCH = '''
-import builtins, math, numpy, npucourse, npucourse.networks.pointpillars as _pp, npucourse.grading.harness as _hh
+import builtins, math, numpy, npucourse, importlib, npucourse.grading.harness as _hh
+_pp = importlib.import_module("npucourse.networks.pointpillars")  # the module (the package attribute is the builder function)
 import npucourse.grading.specs.ex2_2 as _spec
 _pp.occupancy_split = lambda net: {"sparse_macs": 0.5, "dense_macs": 0.5, "sparse_flops": 1.0, "dense_flops": 1.0}
 _spec.occupancy_split = _pp.occupancy_split

@@ -31,7 +31,8 @@ HARDCODE = {
 
 # Cell a cheater adds after the answers: make the oracle's tools agree with a wrong answer.
 MONKEYPATCH = '''
-import builtins, math, numpy, npucourse, npucourse.networks.rt2 as _rt2, npucourse.grading.harness as _hh
+import builtins, math, numpy, npucourse, importlib, npucourse.grading.harness as _hh
+_rt2 = importlib.import_module("npucourse.networks.rt2")  # the module (the package attribute is the builder function)
 import npucourse.grading.specs.ex2_8 as _spec
 _orig = _rt2.action_vocab_overhead
 _rt2.action_vocab_overhead = lambda d_model, n_new, tied=False, dtype="fp16": _orig(d_model, n_new, True, dtype)
