@@ -64,12 +64,15 @@ def main(runs: int = RUNS) -> None:
 
     share = {b: float(np.mean(r.bound == b)) for b in ("compute", "memory")}
     print(f"points: {POINTS:,} (operator, device) pairs; runs: {runs} (median)")
-    print(f"  roofline.evaluate, {len(devices)} device kinds     {t_eval * 1e3:8.1f} ms   (goal < 100 ms)")
-    print(f"  roofline.evaluate, every field read      {t_full * 1e3:8.1f} ms   (+ bound, attainable, utilization,"
-          " intensity)")
-    print(f"  roofline.analyze on npu-200            {t_an * 1e3:8.1f} ms")
-    print(f"  ops.gemm building the record           {t_gemm * 1e3:8.1f} ms   (not part of the goal)")
-    print(f"  for scale: one fresh 8 MB float array   {t_fresh / 10 * 1e3:8.1f} ms   (allocation + first touch)")
+    rows = (
+        (f"roofline.evaluate, {len(devices)} device kinds", t_eval, "(goal < 100 ms)"),
+        ("roofline.evaluate, every field read", t_full, "(+ bound, attainable, utilization, intensity)"),
+        ("roofline.analyze on npu-200", t_an, ""),
+        ("ops.gemm building the record", t_gemm, "(not part of the goal)"),
+        ("for scale: one fresh 8 MB float array", t_fresh / 10, "(allocation + first touch)"),
+    )
+    for label, t, note in rows:
+        print(f"  {label:<40}{t * 1e3:8.1f} ms   {note}")
     print(f"  bound shares: compute {share['compute']:.3f}, memory {share['memory']:.3f}; "
           f"median time {np.median(r.time_s):.3g} s")
     assert r2.time_s.shape == (POINTS,)
