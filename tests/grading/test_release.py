@@ -10,7 +10,7 @@ import pytest
 from npucourse.grading.course import REPO, Course
 
 ASSIGNMENTS = sorted(p.name for p in (REPO / "solutions").iterdir() if p.is_dir())
-pytestmark = [pytest.mark.slow]
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("release")]
 
 
 def _cells(path):

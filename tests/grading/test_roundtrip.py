@@ -31,7 +31,7 @@ def _mutants(a: str):
     return importlib.import_module(f"tests.grading.mutants.{a}")
 
 
-@pytest.fixture(scope="module", params=ASSIGNMENTS)
+@pytest.fixture(scope="module", params=[pytest.param(a, marks=pytest.mark.xdist_group(f"grade-{a}")) for a in ASSIGNMENTS])
 def graded(request, tmp_path_factory):
     """Grade every variant of one assignment in one course folder; return {variant: Score}."""
     a = request.param
