@@ -6,6 +6,7 @@ Fields may be floats or numpy arrays (a sweep is one call). Records add field by
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any, Mapping, Union
@@ -24,6 +25,11 @@ def _freeze(m: Mapping[str, Num] | None) -> Mapping[str, Num]:
 
 def _check_field(label: str, value: Any) -> None:
     """ValueError naming ``label`` unless ``value`` is a finite number (or array) >= 0."""
+    t = type(value)
+    if t is float or t is int or t is np.float64:  # fast path: most records hold plain numbers
+        if 0 <= value < math.inf:
+            return
+        raise ValueError(f"{label} must be finite and >= 0, got {value!r}")
     try:
         a = np.asarray(value, dtype=float)
     except (TypeError, ValueError):

@@ -7,6 +7,7 @@ admonitions cite corrections by ``id`` and the appendix table is generated from 
 
 from __future__ import annotations
 
+import functools
 import importlib
 import pkgutil
 from dataclasses import dataclass
@@ -72,8 +73,12 @@ class Correction:
             raise ValueError(f"correction {self.id!r}: verdict must be one of {VERDICTS}, got {self.verdict!r}")
 
 
+@functools.lru_cache(maxsize=1)
 def all_corrections() -> tuple[Correction, ...]:
-    """Every correction of every ``ch*`` module, sorted by chapter, section, id; ids unique."""
+    """Every correction of every ``ch*`` module, sorted by chapter, section, id; ids unique.
+
+    Computed once per process (the model values are deterministic) and cached.
+    """
     out: list[Correction] = []
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         if info.name.startswith("ch"):

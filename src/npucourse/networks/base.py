@@ -6,6 +6,8 @@ layer list; nothing is stored twice.
 
 from __future__ import annotations
 
+import functools
+import operator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
@@ -59,7 +61,7 @@ class Network:
     @cached_property
     def total(self) -> Cost:
         """Sum of all layer records."""
-        return sum((ly.cost for ly in self.layers), Cost()).renamed(self.name)
+        return functools.reduce(operator.add, (ly.cost for ly in self.layers)).renamed(self.name)
 
     @property
     def params(self) -> float:
