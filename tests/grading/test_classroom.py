@@ -128,6 +128,7 @@ def test_interrupted_grading_resumes_without_losing_or_duplicating(tmp_path):
         done += line.startswith("[")
     os.killpg(proc.pid, signal.SIGKILL)  # the instructor's laptop dies mid-run
     proc.wait()
+    proc.stdout.close()
     assert done >= 3
     r = _run(["grade", "--timeout", "10"], course.root)
     assert r.returncode == 0, r.stdout[-2000:]
