@@ -44,12 +44,15 @@ HARDCODE = {
 
 # Cell a cheater adds after the answers: make the oracle's tools agree with a wrong answer.
 MONKEYPATCH = '''
-import builtins, math, numpy, npucourse, npucourse.networks.bevdet as _bd, npucourse.grading.harness as _hh
+import builtins, math, numpy, npucourse, importlib, npucourse.grading.harness as _hh
+_bd = importlib.import_module("npucourse.networks.bevdet")  # the module (the package attribute is the builder function)
 import npucourse.grading.specs.ex2_7 as _spec
 _orig = _bd.bev_dataflow_traffic
 def _fake(*a, **k):
-    t = _orig(*a, **k)
-    t["unfused"] = t["unfused_read"]
+    t = _orig(*a, **k)  # splat no longer reads the frustum volume back (the first WRONG variant)
+    v = t.loc[t["stage"] == "lift", "unfused_write"].iloc[0]
+    for col in ("unfused_read", "unfused"):
+        t.loc[t["stage"].isin(["splat", "total"]), col] -= v
     return t
 _bd.bev_dataflow_traffic = _fake
 _spec.bev_dataflow_traffic = _fake
