@@ -227,16 +227,17 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--from", dest="downloads", required=True)
     args = ap.parse_args(argv)
     root = Path(args.course_dir)
+    db_url = os.environ.get("NPUCOURSE_GRADEBOOK") or None  # as nbgrader_config.py reads it
     sel = [a for a in getattr(args, "assignments", "").split(",") if a] or None
     if args.cmd == "grade":
-        results = grade(root, sel, jobs=args.jobs, timeout=args.timeout)
+        results = grade(root, sel, jobs=args.jobs, timeout=args.timeout, db_url=db_url)
         return 1 if any(r.error for r in results) else 0
     if args.cmd == "feedback":
-        for p in feedback(root, sel):
+        for p in feedback(root, sel, db_url=db_url):
             print(p)
         return 0
     if args.cmd == "export":
-        print(export(root, args.csv))
+        print(export(root, args.csv, db_url=db_url))
         return 0
     collect(root, args.assignment, args.downloads)
     return 0
