@@ -140,3 +140,27 @@ def test_interrupted_grading_resumes_without_losing_or_duplicating(tmp_path):
     rows = _csv(tmp_path / "grades.csv")
     assert len(rows) == len(expected)
     _check_grades(rows, expected)
+
+
+def test_feedback_math_typesets_in_a_browser_without_network(graded_class, tmp_path):
+    import shutil
+
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        if os.environ.get("NPUCOURSE_REQUIRE_BROWSER") or os.environ.get("CI"):
+            pytest.fail("chromium is required here (Debian package 'chromium')")
+        pytest.skip("chromium not installed")
+    course, _, _, _ = graded_class
+    a = "ex2_3"  # its statement has inline math ($C_{[M,N]} = ...$)
+    assert _run(["feedback", "--assignments", a], course.root).returncode == 0
+    files = sorted((course.root / "feedback").glob(f"*/{a}/*.html"))
+    dom = subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+         "--proxy-server=127.0.0.1:9", f"--user-data-dir={tmp_path / 'profile'}",
+         "--virtual-time-budget=10000", "--dump-dom", files[0].as_uri()],
+        capture_output=True, text=True, timeout=120,
+    ).stdout
+    assert "<mjx-container" in dom, "math in the feedback page was not typeset"
+    body = dom.split("<body", 1)[-1]
+    assert "$C_{[M,N]}$" not in body and "\\(" not in re.sub(r"<script.*?</script>", "", body, flags=re.S)
