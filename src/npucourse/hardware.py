@@ -6,7 +6,7 @@ accumulate. Every preset carries ``source`` — a datasheet, paper, or ``"assump
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Mapping
 
@@ -184,19 +184,14 @@ register(Hardware(
             "L2 ~5 TB/s (measured figures vary)"),
 ))
 
-register(Hardware(
+_A100_40 = _PRESETS["a100-40gb"]
+register(replace(
+    _A100_40,
     name="a100-80gb",
-    peak={"fp64": 9.7 * TERA, "fp32": 19.5 * TERA, "tf32": 156 * TERA, "fp16": 312 * TERA,
-          "bf16": 312 * TERA, "int8": 624 * TERA, "int4": 1248 * TERA},
-    levels=(
-        MemLevel("sram", bandwidth=19.5 * TERA, capacity=108 * 192 * KIB,
-                 label="shared memory/L1, 192 KB per SM x 108 SMs"),
-        MemLevel("l2", bandwidth=5.0 * TERA, capacity=40 * MIB, label="L2 cache"),
-        MemLevel(DRAM, bandwidth=2039 * GIGA, capacity=80 * GIB, label="HBM2e (2039 GB/s)"),
-    ),
-    tdp=400.0,
-    source=("NVIDIA A100 80GB datasheet (2021): HBM2e 2039 GB/s (SXM), 400 W; compute rates as "
-            "a100-40gb. assumption: on-chip bandwidths as a100-40gb"),
+    levels=(*_A100_40.levels[:-1],
+            MemLevel(DRAM, bandwidth=2039 * GIGA, capacity=80 * GIB, label="HBM2e (2039 GB/s)")),
+    source=("NVIDIA A100 80GB datasheet (2021): HBM2e 2039 GB/s (SXM), 400 W; compute rates and "
+            "on-chip levels as a100-40gb (same GA100 chip)"),
 ))
 
 register(Hardware(
