@@ -23,6 +23,10 @@ c.CourseDirectory.db_url = os.environ.get(
 c.Execute.timeout = 30
 # Restore test cells a student deleted, so they count (and score 0 if the answer is missing).
 c.OverwriteCells.add_missing_cells = True
+# nbgrader's LimitOutput caps lines, not their length: also cap characters per output.
+from npucourse.grading.limits import AUTOGRADE_PREPROCESSORS  # noqa: E402
+
+c.Autograde.autograde_preprocessors = AUTOGRADE_PREPROCESSORS
 
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "请在此作答。"

@@ -4,7 +4,8 @@ Per assignment (mutants in ``tests/grading/mutants/<assignment>.py``):
 reference → full marks; release as-is → 0; each typical mistake → strictly between; hard-coding
 the visible cases → not full; editing test cells to ``assert True``, deleting a test cell, or
 monkeypatching npucourse/numpy/builtins/the harness → no gain over the honest wrong answer;
-an infinite loop is cut off by the per-cell timeout and the rest of the batch is unaffected.
+an infinite loop is cut off by the per-cell timeout and the rest of the batch is unaffected;
+printing megabytes neither costs points nor bloats the graded notebook.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ def graded(request, tmp_path_factory):
         "monkeypatch": nbedit.prepend_cell(nbedit.fill(release, wrong_answers), m.MONKEYPATCH),
         "loop": nbedit.fill(release, {**answers, **m.LOOP}),
         "after_loop": nbedit.fill(release, answers),
+        "prints_megabytes": nbedit.prepend_cell(nbedit.fill(release, answers), "print('x' * 5_000_000)"),
     }
     scores, seconds = {}, {}
     for student, nb in variants.items():
@@ -63,22 +65,23 @@ def graded(request, tmp_path_factory):
         course.autograde(a, student)
         seconds[student] = time.perf_counter() - t0
         scores[student] = course.score(a, student)
-    return a, m, scores, seconds, first_wrong
+    sizes = {k: (course.root / "autograded" / k / a / f"{a}.ipynb").stat().st_size for k in variants}
+    return a, m, scores, seconds, first_wrong, sizes
 
 
 def test_reference_scores_full_marks(graded):
-    a, _, s, _, _ = graded
+    a, _, s, _, _, _ = graded
     assert s["reference"].max_score > 0
     assert s["reference"].score == s["reference"].max_score, a
 
 
 def test_release_as_is_scores_zero(graded):
-    a, _, s, _, _ = graded
+    a, _, s, _, _, _ = graded
     assert s["as_is"].score == 0, a
 
 
 def test_typical_mistakes_get_partial_credit(graded):
-    a, m, s, _, _ = graded
+    a, m, s, _, _, _ = graded
     assert len(m.WRONG) >= 2
     for k in m.WRONG:
         sc = s[f"wrong_{k}"]
@@ -86,20 +89,26 @@ def test_typical_mistakes_get_partial_credit(graded):
 
 
 def test_hardcoding_visible_cases_fails_hidden_tests(graded):
-    a, _, s, _, _ = graded
+    a, _, s, _, _, _ = graded
     assert s["hardcode"].score < s["hardcode"].max_score, a
 
 
 def test_tampering_gains_nothing(graded):
-    a, _, s, _, first_wrong = graded
+    a, _, s, _, first_wrong, _ = graded
     honest = s[f"wrong_{first_wrong}"].score
     for k in ("tamper_assert_true", "tamper_delete", "monkeypatch"):
         assert s[k].score <= honest, (a, k, s[k].score, honest)
 
 
 def test_infinite_loop_is_cut_off_and_batch_unaffected(graded):
-    a, _, s, sec, _ = graded
+    a, _, s, sec, _, _ = graded
     assert s["loop"].score < s["loop"].max_score
     assert s["loop"].score > 0  # the other parts still count
     assert sec["loop"] < 60, sec["loop"]
     assert s["after_loop"].score == s["after_loop"].max_score
+
+
+def test_printing_megabytes_changes_nothing(graded):
+    a, _, s, _, _, sizes = graded
+    assert s["prints_megabytes"].score == s["prints_megabytes"].max_score, a
+    assert sizes["prints_megabytes"] < 1_000_000, sizes["prints_megabytes"]  # output was limited

@@ -28,6 +28,9 @@ def make_config(root: str | os.PathLike, db_url: str | None = None, timeout: int
     c.CourseDirectory.db_url = db_url or "sqlite:///" + str(root / ".nbgrader" / "gradebook.db")
     c.Execute.timeout = timeout
     c.OverwriteCells.add_missing_cells = True
+    from .limits import AUTOGRADE_PREPROCESSORS
+
+    c.Autograde.autograde_preprocessors = AUTOGRADE_PREPROCESSORS  # + output length cap
     c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
     c.ClearSolutions.text_stub = "请在此作答。"
     return c
