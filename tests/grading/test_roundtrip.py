@@ -6,6 +6,10 @@ the visible cases → not full; editing test cells to ``assert True``, deleting 
 monkeypatching npucourse/numpy/builtins/the harness → no gain over the honest wrong answer;
 an infinite loop is cut off by the per-cell timeout and the rest of the batch is unaffected;
 printing megabytes neither costs points nor bloats the graded notebook.
+
+Design exercises (a schedule, a plan, a policy: ``DESIGN_ASSIGNMENTS``) also define
+``ALTERNATIVES`` — at least two correct designs different from the reference, each of which must
+get full marks — and ``VIOLATIONS`` — designs that break a constraint, each of which must not.
 """
 
 from __future__ import annotations
@@ -24,6 +28,9 @@ ASSIGNMENTS = sorted(
     p.name for p in (REPO / "solutions").iterdir()
     if p.is_dir() and (Path(__file__).parent / "mutants" / f"{p.name}.py").exists()
 )
+
+#: Assignments whose answers are designs: any correct design must pass, not just the reference.
+DESIGN_ASSIGNMENTS = ("ex21_3", "ex21_5", "ex21_8")
 
 pytestmark = [pytest.mark.slow]
 
@@ -56,6 +63,10 @@ def graded(request, tmp_path_factory):
         "loop": nbedit.fill(release, {**answers, **m.LOOP}),
         "after_loop": nbedit.fill(release, answers),
         "prints_megabytes": nbedit.prepend_cell(nbedit.fill(release, answers), "print('x' * 5_000_000)"),
+        **{f"alternative_{k}": nbedit.fill(release, nbedit.mutate(answers, e))
+           for k, e in getattr(m, "ALTERNATIVES", {}).items()},
+        **{f"violation_{k}": nbedit.fill(release, nbedit.mutate(answers, e))
+           for k, e in getattr(m, "VIOLATIONS", {}).items()},
     }
     scores, seconds = {}, {}
     for student, nb in variants.items():
@@ -112,3 +123,23 @@ def test_printing_megabytes_changes_nothing(graded):
     a, _, s, _, _, sizes = graded
     assert s["prints_megabytes"].score == s["prints_megabytes"].max_score, a
     assert sizes["prints_megabytes"] < 1_000_000, sizes["prints_megabytes"]  # output was limited
+
+
+def test_every_correct_design_gets_full_marks(graded):
+    a, m, s, _, _, _ = graded
+    alternatives = getattr(m, "ALTERNATIVES", {})
+    if a in DESIGN_ASSIGNMENTS:
+        assert len(alternatives) >= 2, f"{a}: a design exercise needs >= 2 alternative correct designs"
+    for k in alternatives:
+        sc = s[f"alternative_{k}"]
+        assert sc.score == sc.max_score, (a, k, sc)
+
+
+def test_a_design_that_violates_a_constraint_does_not_pass(graded):
+    a, m, s, _, _, _ = graded
+    violations = getattr(m, "VIOLATIONS", {})
+    if a in DESIGN_ASSIGNMENTS:
+        assert violations, f"{a}: a design exercise needs a constraint-violating design"
+    for k in violations:
+        sc = s[f"violation_{k}"]
+        assert sc.score < sc.max_score, (a, k, sc)

@@ -6,8 +6,13 @@ Usage (JSON on stdout)::
     python -m npucourse.grading.oracle verdict ASSIGNMENT CHECK SEED   < answers.json
     python -m npucourse.grading.oracle serve      # one JSON request per line, one reply per line
 
-A request to ``serve`` is ``{"cmd": "cases"|"verdict", "assignment", "check", "seed"[, "answers"]}``;
+A request to ``serve`` is ``{"cmd": "cases"|"verdict"|"run", "assignment", "check", "seed"[, "answers"]}``;
 the reply is the same JSON as the one-shot commands, or ``{"oracle_error": "..."}``.
+
+``run`` grades an *interactive* check (a policy): for every decision the simulation needs, the
+oracle writes ``{"ask": {keyword arguments}}`` and reads one line back, ``{"ok": decision}`` or
+``{"error": "message"}``; the last line it writes is the verdict. The simulation, its random
+arrivals (seeded here, not by the kernel) and the judgement all stay in this process.
 
 ``cases`` prints the list of keyword-argument dicts; ``verdict`` reads the student's answers
 (a JSON list, one entry per case: ``{"ok": value}`` or ``{"error": "message"}``) and prints
@@ -25,6 +30,10 @@ import warnings
 from typing import Any
 
 from .spec import Check, close
+
+
+class PolicyError(Exception):
+    """The student's policy raised, or answered something unreadable (ends that case)."""
 
 
 def get_check(assignment: str, check: str) -> Check:
@@ -61,10 +70,49 @@ def verdict(assignment: str, check: str, seed: int, answers: list[Any]) -> dict[
             failed.append(f"{_fmt(case)}: 无法读取答案")
         elif "error" in ans:
             failed.append(f"{_fmt(case)}: 函数抛出异常 {ans['error']}")
+        elif c.judge is not None:
+            why = c.judge(ans["ok"], **case)
+            if why is not None:
+                failed.append(f"{_fmt(case)}: {why}")
+        elif c.reference is None:
+            return {"passed": False, "n": len(cs), "failed": ["这一项检查的是策略，请用 check_interactive 评分"],
+                    "describe": c.describe}
         else:
             want = c.reference(**case)
             if not close(ans["ok"], want, c.rtol, c.atol):
                 failed.append(f"{_fmt(case)}: 结果不正确（得到 {ans['ok']!r}）")
+    return {"passed": not failed, "n": len(cs), "failed": failed[:5], "describe": c.describe}
+
+
+def run(assignment: str, check: str, seed: int, stdin: Any, stdout: Any) -> dict[str, Any]:
+    """Grade an interactive check: simulate each case, asking the kernel for every decision."""
+    c = get_check(assignment, check)
+    if c.interactive is None:
+        raise ValueError(f"check {check!r} of {assignment!r} is not interactive")
+
+    def ask(**state: Any) -> Any:
+        stdout.write(json.dumps({"ask": state}) + "\n")
+        stdout.flush()
+        line = stdin.readline()
+        try:
+            reply = json.loads(line)
+        except ValueError:
+            raise PolicyError("没有读到策略的回答") from None
+        if isinstance(reply, dict) and "ok" in reply:
+            return reply["ok"]
+        if isinstance(reply, dict) and "error" in reply:
+            raise PolicyError(f"策略抛出异常 {str(reply['error'])[:200]}")
+        raise PolicyError("没有读到策略的回答")
+
+    cs = cases(assignment, check, seed)
+    failed: list[str] = []
+    for case in cs:
+        try:
+            why = c.interactive(ask, **case)
+        except (PolicyError, ValueError, TypeError) as e:  # a bad decision ends the case
+            why = str(e)
+        if why is not None:
+            failed.append(f"{_fmt(case)}: {why}")
     return {"passed": not failed, "n": len(cs), "failed": failed[:5], "describe": c.describe}
 
 
@@ -82,6 +130,8 @@ def serve(stdin: Any = None, stdout: Any = None) -> int:
                 out: Any = cases(a, c, seed)
             elif req["cmd"] == "verdict":
                 out = verdict(a, c, seed, req["answers"])
+            elif req["cmd"] == "run":
+                out = run(a, c, random.SystemRandom().getrandbits(32) ^ seed, stdin, stdout)
             else:
                 raise ValueError(f"unknown command {req['cmd']!r}")
         except Exception as e:  # report, keep serving

@@ -1,4 +1,15 @@
-"""What a check is: case generation, the reference answer, and the comparison."""
+"""What a check is: case generation, the reference answer (or a judge of designs), and the comparison.
+
+Three kinds of check:
+
+* **reference** — the student's answer for each case must be :func:`close` to the package's;
+* **judge** — any answer the judge accepts passes (design questions: a DVFS schedule, a precision
+  plan); ``judge(answer, **case)`` returns ``None`` when the answer is acceptable, else a message
+  that says which constraint failed without giving the answer away;
+* **interactive** — the student's function is a *policy*: the oracle runs a simulation and asks the
+  kernel for each decision (``ask(**state) -> decision``); ``interactive(ask, **case)`` returns
+  ``None`` or a message, like a judge.
+"""
 
 from __future__ import annotations
 
@@ -16,8 +27,12 @@ class Check:
     ----------
     cases : callable(random.Random) -> list of dict
         Randomised keyword arguments for the student's function (JSON-serialisable).
-    reference : callable(**case) -> Any
+    reference : callable(**case) -> Any, optional
         The package's answer for one case (a float, a list of floats, a str or a dict of those).
+    judge : callable(answer, **case) -> str or None, optional
+        Instead of a reference: accepts any correct design (``None``) or says what is wrong.
+    interactive : callable(ask, **case) -> str or None, optional
+        Instead of a reference: simulate with the student's policy, asking it through ``ask``.
     rtol : float
         Relative tolerance for numbers (stated per check).
     describe : str
@@ -27,11 +42,20 @@ class Check:
     """
 
     cases: Callable[[random.Random], list[dict[str, Any]]]
-    reference: Callable[..., Any]
-    describe: str
+    reference: Callable[..., Any] | None = None
+    describe: str = ""
     rtol: float = 1e-6
     atol: float = 0.0
     fixed: Sequence[dict[str, Any]] = field(default_factory=tuple)
+    judge: Callable[..., str | None] | None = None
+    interactive: Callable[..., str | None] | None = None
+
+    def __post_init__(self) -> None:
+        kinds = [k for k in ("reference", "judge", "interactive") if getattr(self, k) is not None]
+        if len(kinds) != 1:
+            raise ValueError(f"a Check needs exactly one of reference, judge, interactive; got {kinds or 'none'}")
+        if not self.describe:
+            raise ValueError("a Check needs a describe text (what the student sees when it fails)")
 
 
 def close(got: Any, want: Any, rtol: float, atol: float) -> bool:
