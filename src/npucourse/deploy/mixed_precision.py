@@ -40,7 +40,7 @@ from ..units import dtype as _dtype
 from .quantization import fake_quant, quant_params, relative_error
 
 __all__ = ["PRECISIONS", "Plan", "PlanCheck", "solve_exact", "solve_greedy", "solve_brute_force", "check_plan",
-           "roofline_latencies", "weight_drops", "precision_error"]
+           "roofline_latencies", "weight_drops", "precision_error", "exercise_21_5"]
 
 PRECISIONS = ("fp32", "fp16", "int8")
 
@@ -273,3 +273,43 @@ def weight_drops(weights: Sequence[Any], precisions: Sequence[str] = PRECISIONS,
     if not weights:
         raise ValueError("weights must not be empty")
     return np.array([[coefficient * precision_error(w, p) for p in precisions] for w in weights])
+
+
+#: §21.1.5 setting: a 6-block encoder, sequence length 128, hidden size 768 (BERT-base shapes).
+EX21_5_SEQ = 128
+EX21_5_SHAPES = (("qkv", 768, 2304), ("o_proj", 768, 768), ("ffn_up", 768, 3072), ("ffn_down", 3072, 768))
+EX21_5_BLOCKS = 6
+EX21_5_COEF = 20.0  # assumption: accuracy points per unit relative weight error (§21.1.5)
+EX21_5_BUDGET = 1.0  # accuracy points: the draft's "< 1%" (exercise 21.5), read as total drop <= 1 point
+
+
+def exercise_21_5(hw: str = "edge-gpu") -> dict[str, Any]:
+    """The setting of exercise 21.5 as built in §21.1.5: latency and drop tables and the budget.
+
+    24 linear layers (6 blocks × QKV, output projection, FFN up, FFN down), each a GEMM
+    ``gemm(128, N, K)`` timed by :func:`roofline_latencies` on ``hw``; weights ``0.02 × t(ν)``
+    with ``ν ~ U(2.5, 30)`` per layer from ``numpy.random.default_rng(0)`` (assumption: a
+    demonstration of layers with different sensitivity), drops :func:`weight_drops` with
+    ``coefficient = 20`` points. Takes a few seconds (42 M weights are drawn and quantized).
+
+    Returns
+    -------
+    dict
+        ``names`` (list of str), ``latency`` [s] and ``drop`` [points] as (24, 3) arrays with
+        columns :data:`PRECISIONS`, ``budget`` [points].
+    """
+    from ..hardware import get
+    from ..ops import gemm
+
+    device = get(hw)  # KeyError before the slow part
+    rng = np.random.default_rng(0)
+    layers: list[Callable[[str], Cost]] = []
+    names: list[str] = []
+    drops = []
+    for blk in range(EX21_5_BLOCKS):
+        for nm, k, n in EX21_5_SHAPES:
+            layers.append(lambda dt, k=k, n=n: gemm(EX21_5_SEQ, n, k, dtype=dt))
+            names.append(f"{blk}.{nm}")
+            w = rng.standard_t(rng.uniform(2.5, 30), (n, k)) * 0.02
+            drops.append(weight_drops([w], coefficient=EX21_5_COEF)[0])  # one matrix alive at a time
+    return dict(names=names, latency=roofline_latencies(layers, device), drop=np.array(drops), budget=EX21_5_BUDGET)
