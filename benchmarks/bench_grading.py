@@ -75,7 +75,7 @@ def main(students: int = 4) -> None:
             t0 = time.perf_counter()
             res = classroom.grade(c.root, jobs=jobs, progress=False)
             dt = time.perf_counter() - t0
-            print(f"class of {students} x {len(assignments[:4])} notebooks, {jobs} process(es): "
+            print(f"class of {students} students x {len(assignments[:4])} assignments, {jobs} process(es): "
                   f"{dt:.1f} s, {len(res) / dt:.3f} notebooks/s")
 
 
