@@ -104,13 +104,13 @@ def _tie_case(rng: random.Random) -> dict[str, Any]:
         t = dict(c, layer_flops=c["layer_flops"][:k] + [0.0] + c["layer_flops"][k:],
                  out_bytes=c["out_bytes"][:k] + [passed] + c["out_bytes"][k:])
         st = _split(t)
-        assert st.k == k and st.latencies_s[k] == st.latencies_s[k + 1]
-        return t
+        if st.k == k and st.latencies_s[k] == st.latencies_s[k + 1]:  # always, by construction
+            return t
 
 
 def _best_cut_cases(rng: random.Random) -> list[dict[str, Any]]:
-    """Optimum at 0, at n and inside (>= 2 each), every mistake moves the optimum in some case,
-    no near-ties; plus one exact tie."""
+    """Optimum at 0 (>= 2 cases), at n (>= 2) and inside (>= 3); every mistake moves the optimum
+    in some case; no near-ties; plus one exact tie."""
     need = {"zero": 2, "end": 2, "interior": 3}
     uncovered = set(MISTAKES)
     out: list[dict[str, Any]] = []
@@ -146,36 +146,26 @@ def _subset(keys: tuple[str, ...], make: Callable[[random.Random], list[dict[str
     return lambda rng: [{k: c[k] for k in keys} for c in make(rng)]
 
 
-def _dummy_link(c: dict[str, Any]) -> dict[str, Any]:
-    """Arguments best_split needs but a compute-only question does not (they do not affect edge_s, cloud_s)."""
-    n = len(c["layer_flops"])
-    return dict(out_bytes=[0.0] * n, input_bytes=0.0, bandwidth_bps=1.0, latency_s=0.0)
+def _link_only(out_bytes: list[float], input_bytes: float, bandwidth_bps: float = 1.0,
+               latency_s: float = 0.0) -> Split:
+    """best_split for a link question: the FLOPs and rates (placeholders) do not affect sent_bytes, upload_s."""
+    n = len(out_bytes)
+    return _split(dict(layer_flops=[1.0] * n, out_bytes=out_bytes, input_bytes=input_bytes, edge_flops=1.0,
+                       cloud_flops=1.0, bandwidth_bps=bandwidth_bps, latency_s=latency_s))
 
 
 def _prefix(layer_flops: list[float], edge_flops: float, cloud_flops: float) -> dict[str, list[float]]:
-    c = dict(layer_flops=layer_flops, edge_flops=edge_flops, cloud_flops=cloud_flops)
-    s = _split({**c, **_dummy_link(c)})
+    """edge_s, cloud_s of best_split (the link arguments, placeholders here, do not affect them)."""
+    n = len(layer_flops)
+    s = _split(dict(layer_flops=layer_flops, edge_flops=edge_flops, cloud_flops=cloud_flops, out_bytes=[0.0] * n,
+                    input_bytes=0.0, bandwidth_bps=1.0, latency_s=0.0))
     return {"edge_s": s.edge_s.tolist(), "cloud_s": s.cloud_s.tolist()}
-
-
-def _sent(out_bytes: list[float], input_bytes: float) -> list[float]:
-    n = len(out_bytes)
-    return _split(dict(layer_flops=[1.0] * n, out_bytes=out_bytes, input_bytes=input_bytes, edge_flops=1.0,
-                       cloud_flops=1.0, bandwidth_bps=1.0, latency_s=0.0)).sent_bytes.tolist()
-
-
-def _upload(out_bytes: list[float], input_bytes: float, bandwidth_bps: float, latency_s: float) -> list[float]:
-    n = len(out_bytes)
-    return _split(dict(layer_flops=[1.0] * n, out_bytes=out_bytes, input_bytes=input_bytes, edge_flops=1.0,
-                       cloud_flops=1.0, bandwidth_bps=bandwidth_bps, latency_s=latency_s)).upload_s.tolist()
 
 
 def _lte() -> Split:
     up = _link.get("4g-lte", "up")
     return _cases.ex21_6_split(bandwidth_bps=up.effective_bandwidth_bps, latency_s=up.fixed_latency_s)
 
-
-_ALL = ("layer_flops", "out_bytes", "input_bytes", "edge_flops", "cloud_flops", "bandwidth_bps", "latency_s")
 
 CHECKS = {
     "prefix_times": Check(
@@ -187,13 +177,13 @@ CHECKS = {
     ),
     "sent_bytes": Check(
         cases=_subset(("out_bytes", "input_bytes"), _cut_latency_cases),
-        reference=_sent,
+        reference=lambda **c: _link_only(**c).sent_bytes.tolist(),
         describe="sent_bytes(out_bytes, input_bytes) 返回 k = 0..n 每个切点经上行链路发送的字节数",
         rtol=1e-12,
     ),
     "upload_times": Check(
         cases=_subset(("out_bytes", "input_bytes", "bandwidth_bps", "latency_s"), _cut_latency_cases),
-        reference=_upload,
+        reference=lambda **c: _link_only(**c).upload_s.tolist(),
         describe="upload_times(out_bytes, input_bytes, bandwidth_bps, latency_s) 返回 k = 0..n 每个切点的"
                  "上传时间（秒；带宽以 bit/s 计，字节数以 B 计）",
         rtol=1e-9, atol=1e-12,
