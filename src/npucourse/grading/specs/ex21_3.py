@@ -149,6 +149,16 @@ def _pairs_meeting(target: tuple[float, float]) -> list[tuple[float, float, floa
     return out
 
 
+def _passing_pairs(min_saving: float, max_increase: float) -> list[list[float]]:
+    return [[fp, fd] for fp, fd, _ in _pairs_meeting((min_saving, max_increase))]
+
+
+def _pairs_cases(rng: random.Random) -> list[dict[str, Any]]:
+    """Random targets; most have some but not all of the 64 pairs meeting them."""
+    return [{"min_saving": round(rng.uniform(0.05, 0.6), 3), "max_increase": round(rng.uniform(0.0, 0.8), 3)}
+            for _ in range(5)]
+
+
 def _best_pair() -> list[float]:
     fp, fd, _ = max(_pairs_meeting(DRAFT_TARGET), key=lambda x: x[2])
     return [fp, fd]
@@ -206,6 +216,13 @@ CHECKS = {
         cases=_target_cases,
         reference=lambda schedule, min_saving, max_increase: _check(schedule, min_saving, max_increase).passed,
         describe="meets_target(schedule, min_saving, max_increase) 判断方案相对全程最高频是否达标（True/False）",
+    ),
+    "passing_pairs": Check(
+        cases=_pairs_cases,
+        reference=_passing_pairs,
+        describe="passing_pairs(min_saving, max_increase) 返回满足目标的全部 [f_prefill, f_decode]（Hz，按 f_prefill、"
+                 "f_decode 从小到大）",
+        rtol=1e-9,
     ),
     "uniform_draft": Check(
         cases=lambda rng: [],
