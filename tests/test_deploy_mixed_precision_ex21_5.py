@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import npucourse as npc
-from npucourse.deploy.mixed_precision import exercise_21_5
+from npucourse.deploy.mixed_precision import ex21_5_weight_drops, exercise_21_5
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +41,12 @@ def test_drops_are_the_book_recipe(setting):
         w = rng.standard_t(rng.uniform(2.5, 30), (n, k)) * 0.02
         want = [20.0 * npc.deploy.precision_error(w, p) for p in ("fp32", "fp16", "int8")]
         np.testing.assert_allclose(d[i], want, rtol=1e-12)
+
+
+def test_stored_drop_table_is_up_to_date(setting):
+    # the stored copy must be exactly what drawing and quantizing the weights gives (regenerate with
+    # npucourse.deploy.mixed_precision._write_ex21_5_drops() if the recipe or the quantizer changes)
+    assert np.array_equal(setting["drop"], ex21_5_weight_drops())
 
 
 def test_exercise_21_5_unknown_hardware():
