@@ -144,7 +144,7 @@ def _network() -> list[Correction]:
 
 
 def _split() -> list[Correction]:
-    from ..edgecloud import cases
+    from ..edgecloud import cases, link
 
     out = []
     s = cases.ex21_6_split()
@@ -152,8 +152,9 @@ def _split() -> list[Correction]:
     k_draft = 1 + cases.EX21_6.draft_blocks_on_edge
     dp = cases.ex21_6_draft_dp("k0")
     over = float(dp.dp[k_draft] - s.latencies_s[k_draft])
-    lte = cases.ex21_6_split(bandwidth_bps=6e6, latency_s=0.035)
-    dp_lte = cases.ex21_6_draft_dp("k0", bandwidth_bps=6e6, latency_s=0.035)
+    up = link.get("4g-lte", "up")  # the LTE uplink preset (Huang et al., MobiSys 2012)
+    lte = cases.ex21_6_split(bandwidth_bps=up.bandwidth_bps, latency_s=up.latency_s)
+    dp_lte = cases.ex21_6_draft_dp("k0", bandwidth_bps=up.bandwidth_bps, latency_s=up.latency_s)
     out.append(Correction(
         id="ch21-edge-dp-recurrence", chapter=21, section="21.4.1",
         claim="DP[i] = min_{j<i} {DP[j] + T_edge(j+1,i) + T_transfer(i) + T_cloud(i+1,n)}，复杂度 O(n²)",
@@ -162,7 +163,7 @@ def _split() -> list[Correction]:
         verdict="wrong",
         reason=(f"DP[j] 已经包含切点 j 的传输和云端时间，再加上 T_transfer(i) + T_cloud(i+1,n) 就重复计算；"
                 f"在练习 21.6 上 DP[{k_draft}] 比真实延迟多 {over * 1e3:.1f} ms，恰好是整网上云的延迟 DP[0]。"
-                f"于是递推永远选“全部上云”：换成 LTE 上行（6 Mbit/s、35 ms）时它仍给出 k = {dp_lte.k}、"
+                f"于是递推永远选“全部上云”：换成 LTE 上行（{up.bandwidth_bps / 1e6:.0f} Mbit/s、{up.latency_s * 1e3:.0f} ms）时它仍给出 k = {dp_lte.k}、"
                 f"{dp_lte.latency_s * 1e3:.0f} ms，而最优是全部在边缘（k = {lte.k}，{lte.latency_s * 1e3:.0f} ms）。"
                 f"链上只有一个切点，用前缀和对 k = 0..{n} 逐一求值就是精确解，O(n)。"),
         source="npucourse.edgecloud.split.draft_dp_split vs best_split (cases.ex21_6_*)"))
