@@ -177,6 +177,8 @@ def _judge(target: tuple[float, float]):
     def judge(answer: Any) -> str | None:
         if not isinstance(answer, (dict, list)):
             return f"方案应是字典 {{阶段: 频率}} 或分段列表 [[阶段, 频率, 比例], ...]，得到的是 {type(answer).__name__}"
+        if isinstance(answer, list) and not all(isinstance(x, (list, tuple)) and len(x) in (2, 3) for x in answer):
+            return "分段列表的每一项应是 [阶段, 频率] 或 [阶段, 频率, 比例]"
         try:
             c = _check(answer, min_s, max_i)
         except (ValueError, KeyError, TypeError) as e:
