@@ -30,7 +30,7 @@ ASSIGNMENTS = sorted(
 )
 
 #: Assignments whose answers are designs: any correct design must pass, not just the reference.
-DESIGN_ASSIGNMENTS = ("ex21_3", "ex21_5", "ex21_6", "ex21_8")
+DESIGN_ASSIGNMENTS = ("ex21_3", "ex21_5", "ex21_6", "ex21_7", "ex21_8")
 
 pytestmark = [pytest.mark.slow]
 
