@@ -54,3 +54,21 @@ _hh.check_value = lambda *a, **k: None
 
 # A student whose answer never returns (conv_verdict is not used by the final answers).
 LOOP = {"p3_solution": "def conv_verdict(*args, **kwargs):\n    while True:\n        pass\n"}
+
+# Correct answers written differently from the reference: they must keep full marks (the checks
+# grade the model, not one way of coding it).
+ALTERNATIVES = {
+    # Closed forms: ridge in TFLOPS·1000/(GB/s), output size ceil(n/stride) (odd k), C = ceil(ridge·s/k²).
+    "closed_forms": [
+        ("p1_solution", "return peak_tflops * 1e12 / (bandwidth_gb_per_s * 1e9)",
+         "return peak_tflops * 1000 / bandwidth_gb_per_s"),
+        ("p2_solution", "return (n + 2 * p - k) // stride + 1", "return -(-n // stride)"),
+        ("p4_solution", "c = max(1, math.floor(ridge_point * BYTES[dtype] / k**2) - 1)",
+         "return max(1, math.ceil(ridge_point * BYTES[dtype] / k**2))"),
+    ],
+    # Linear search over C from 1 on finite maps (after the ceiling test).
+    "linear_search": [
+        ("p5_solution", "lo, hi = 0, 2**40", "c = 1\n    while conv_intensity(c, c, h, w, k, 1, dtype) < ridge_point:\n"
+                                              "        c += 1\n    return c\n    lo, hi = 0, 2**40"),
+    ],
+}
