@@ -87,6 +87,26 @@ _BRANCH_AND_BOUND = '''def choose_precisions(latency, drop, budget):
 
 '''
 
+_BUDGET_GRID_DP = '''def choose_precisions(latency, drop, budget):
+    # knapsack over the budget in units of 1/1024 point; drops rounded UP to the grid, so a plan
+    # that fits the grid fits the real budget (exact when drops are multiples of the unit)
+    unit = 1 / 1024
+    cap = math.floor(budget / unit + 1e-9)
+    best = {0: (0.0, [])}  # units used -> (least Σ latency, choices)
+    for t_row, d_row in zip(latency, drop):
+        nxt = {}
+        for used, (t, plan) in best.items():
+            for k in range(3):
+                u = used + math.ceil(d_row[k] / unit - 1e-9)
+                if u <= cap and (u not in nxt or t + t_row[k] < nxt[u][0]):
+                    nxt[u] = (t + t_row[k], plan + [k])
+        best = nxt
+    _, plan = min(best.values(), key=lambda v: v[0])
+    return [PRECISIONS[k] for k in plan]
+
+
+'''
+
 # Part 4 with the package's exact solver (brute force / branch and bound are too slow at 24 layers).
 _P4_OLD = 'PLAN_21_5 = choose_precisions(SETTING["latency"], SETTING["drop"], SETTING["budget"])'
 _P4_PACKAGE = 'PLAN_21_5 = list(npc.deploy.solve_exact(SETTING["latency"], SETTING["drop"], SETTING["budget"]).assignment)'
@@ -122,6 +142,7 @@ ALTERNATIVES = {
         ("p3_solution", '"drop": [[0.0, 0.0, 1.0], [0.0, 0.0, 0.125]]',
          '"drop": [[0.0, 0.0, 1.0], [0.0, 0.0, 0.125], [0.0, 0.0, 0.125]]'),
     ],
+    "budget_grid_dp": [("p2_solution", _DEF, _BUDGET_GRID_DP + _OLD)],
 }
 
 # Designs that break the accuracy budget or are no counterexample: must not get full marks.
