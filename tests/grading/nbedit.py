@@ -87,3 +87,12 @@ def prepend_cell(nb: nbformat.NotebookNode, code: str, before_answer: str | None
         idx = next(i for i, c in enumerate(nb.cells) if grade_id(c) == before_answer) + 1
     nb.cells.insert(idx, cell)
     return nb
+
+
+def insert_before_first_test(nb: nbformat.NotebookNode, code: str) -> nbformat.NotebookNode:
+    """Insert an unmarked code cell just before the first graded test cell, so that it runs
+    before any test does (a cheater's patch must be in place when the grading starts)."""
+    nb = copy.deepcopy(nb)
+    idx = next(i for i, c in enumerate(nb.cells) if is_test(c))
+    nb.cells.insert(idx, nbformat.v4.new_code_cell(code))
+    return nb

@@ -59,7 +59,7 @@ def graded(request, tmp_path_factory):
         "hardcode": nbedit.fill(release, {**answers, **m.HARDCODE}),
         "tamper_assert_true": nbedit.edit_tests(nbedit.fill(release, wrong_answers), lambda s: "assert True\n"),
         "tamper_delete": nbedit.delete_first_test(nbedit.fill(release, wrong_answers)),
-        "monkeypatch": nbedit.prepend_cell(nbedit.fill(release, wrong_answers), m.MONKEYPATCH),
+        "monkeypatch": nbedit.insert_before_first_test(nbedit.fill(release, wrong_answers), m.MONKEYPATCH),
         "loop": nbedit.fill(release, {**answers, **m.LOOP}),
         "after_loop": nbedit.fill(release, answers),
         "prints_megabytes": nbedit.prepend_cell(nbedit.fill(release, answers), "print('x' * 5_000_000)"),
@@ -77,22 +77,23 @@ def graded(request, tmp_path_factory):
         seconds[student] = time.perf_counter() - t0
         scores[student] = course.score(a, student)
     sizes = {k: (course.root / "autograded" / k / a / f"{a}.ipynb").stat().st_size for k in variants}
-    return a, m, scores, seconds, first_wrong, sizes
+    patched = nbedit.read(course.root / "autograded" / "monkeypatch" / a / f"{a}.ipynb")
+    return a, m, scores, seconds, first_wrong, sizes, patched
 
 
 def test_reference_scores_full_marks(graded):
-    a, _, s, _, _, _ = graded
+    a, _, s, _, _, _, _ = graded
     assert s["reference"].max_score > 0
     assert s["reference"].score == s["reference"].max_score, a
 
 
 def test_release_as_is_scores_zero(graded):
-    a, _, s, _, _, _ = graded
+    a, _, s, _, _, _, _ = graded
     assert s["as_is"].score == 0, a
 
 
 def test_typical_mistakes_get_partial_credit(graded):
-    a, m, s, _, _, _ = graded
+    a, m, s, _, _, _, _ = graded
     assert len(m.WRONG) >= 2
     for k in m.WRONG:
         sc = s[f"wrong_{k}"]
@@ -100,19 +101,30 @@ def test_typical_mistakes_get_partial_credit(graded):
 
 
 def test_hardcoding_visible_cases_fails_hidden_tests(graded):
-    a, _, s, _, _, _ = graded
+    a, _, s, _, _, _, _ = graded
     assert s["hardcode"].score < s["hardcode"].max_score, a
 
 
+def test_monkeypatch_ran_before_grading(graded):
+    """The cheater's patch really ran, without error, before the first test cell (else the
+    no-gain check below would prove nothing)."""
+    a, m, _, _, _, _, nb = graded
+    idx = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.source == m.MONKEYPATCH)
+    first_test = next(i for i, c in enumerate(nb.cells) if nbedit.is_test(c))
+    assert idx < first_test, a
+    errors = [o for o in nb.cells[idx].get("outputs", []) if o.get("output_type") == "error"]
+    assert not errors, (a, errors[0].get("ename"), errors[0].get("evalue"))
+
+
 def test_tampering_gains_nothing(graded):
-    a, _, s, _, first_wrong, _ = graded
+    a, _, s, _, first_wrong, _, _ = graded
     honest = s[f"wrong_{first_wrong}"].score
     for k in ("tamper_assert_true", "tamper_delete", "monkeypatch"):
         assert s[k].score <= honest, (a, k, s[k].score, honest)
 
 
 def test_infinite_loop_is_cut_off_and_batch_unaffected(graded):
-    a, _, s, sec, _, _ = graded
+    a, _, s, sec, _, _, _ = graded
     assert s["loop"].score < s["loop"].max_score
     assert s["loop"].score > 0  # the other parts still count
     assert sec["loop"] < 60, sec["loop"]
@@ -120,13 +132,13 @@ def test_infinite_loop_is_cut_off_and_batch_unaffected(graded):
 
 
 def test_printing_megabytes_changes_nothing(graded):
-    a, _, s, _, _, sizes = graded
+    a, _, s, _, _, sizes, _ = graded
     assert s["prints_megabytes"].score == s["prints_megabytes"].max_score, a
     assert sizes["prints_megabytes"] < 1_000_000, sizes["prints_megabytes"]  # output was limited
 
 
 def test_every_correct_design_gets_full_marks(graded):
-    a, m, s, _, _, _ = graded
+    a, m, s, _, _, _, _ = graded
     alternatives = getattr(m, "ALTERNATIVES", {})
     if a in DESIGN_ASSIGNMENTS:
         assert len(alternatives) >= 2, f"{a}: a design exercise needs >= 2 alternative correct designs"
@@ -136,7 +148,7 @@ def test_every_correct_design_gets_full_marks(graded):
 
 
 def test_a_design_that_violates_a_constraint_does_not_pass(graded):
-    a, m, s, _, _, _ = graded
+    a, m, s, _, _, _, _ = graded
     violations = getattr(m, "VIOLATIONS", {})
     if a in DESIGN_ASSIGNMENTS:
         assert violations, f"{a}: a design exercise needs a constraint-violating design"

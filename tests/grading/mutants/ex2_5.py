@@ -29,7 +29,8 @@ HARDCODE = {
 
 # Cell a cheater adds after the answers: make the oracle's tools agree with a wrong answer.
 MONKEYPATCH = '''
-import builtins, math, numpy, npucourse, npucourse.ops, npucourse.ops.attention as _att, npucourse.grading.harness as _hh
+import builtins, importlib, math, numpy, npucourse, npucourse.ops, npucourse.grading.harness as _hh
+_att = importlib.import_module("npucourse.ops.attention")  # the module (npucourse.ops.attention is the function)
 import npucourse.grading.specs.ex2_5 as _spec
 _orig = _att.flash_block_sizes
 _fake = lambda sram_bytes, d_head, dtype="fp16": _orig(sram_bytes * npucourse.units.dtype_bytes(dtype), d_head, dtype)
