@@ -23,6 +23,7 @@ import pytest
 from npucourse.grading.course import REPO, Course
 
 from . import nbedit
+from .mutants import GENERIC_PATCH
 
 ASSIGNMENTS = sorted(
     p.name for p in (REPO / "solutions").iterdir()
@@ -37,6 +38,11 @@ pytestmark = [pytest.mark.slow]
 
 def _mutants(a: str):
     return importlib.import_module(f"tests.grading.mutants.{a}")
+
+
+def _patch(m) -> str:
+    """The cheater's whole cell: the assignment's own patch, then the generic one."""
+    return m.MONKEYPATCH + GENERIC_PATCH
 
 
 @pytest.fixture(scope="module", params=[pytest.param(a, marks=pytest.mark.xdist_group(f"grade-{a}")) for a in ASSIGNMENTS])
@@ -59,7 +65,7 @@ def graded(request, tmp_path_factory):
         "hardcode": nbedit.fill(release, {**answers, **m.HARDCODE}),
         "tamper_assert_true": nbedit.edit_tests(nbedit.fill(release, wrong_answers), lambda s: "assert True\n"),
         "tamper_delete": nbedit.delete_first_test(nbedit.fill(release, wrong_answers)),
-        "monkeypatch": nbedit.insert_before_first_test(nbedit.fill(release, wrong_answers), m.MONKEYPATCH),
+        "monkeypatch": nbedit.insert_before_first_test(nbedit.fill(release, wrong_answers), _patch(m)),
         "loop": nbedit.fill(release, {**answers, **m.LOOP}),
         "after_loop": nbedit.fill(release, answers),
         "prints_megabytes": nbedit.prepend_cell(nbedit.fill(release, answers), "print('x' * 5_000_000)"),
@@ -109,7 +115,7 @@ def test_monkeypatch_ran_before_grading(graded):
     """The cheater's patch really ran, without error, before the first test cell (else the
     no-gain check below would prove nothing)."""
     a, m, _, _, _, _, nb = graded
-    idx = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.source == m.MONKEYPATCH)
+    idx = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.source == _patch(m))
     first_test = next(i for i, c in enumerate(nb.cells) if nbedit.is_test(c))
     assert idx < first_test, a
     errors = [o for o in nb.cells[idx].get("outputs", []) if o.get("output_type") == "error"]

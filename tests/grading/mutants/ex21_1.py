@@ -49,12 +49,6 @@ MONKEYPATCH = '''
 import builtins, math, numpy, npucourse, npucourse.deploy, npucourse.deploy.gelu as _g, npucourse.grading.harness as _hh
 _g.gelu = lambda x, approx=None: numpy.asarray(x) * 0
 npucourse.deploy.gelu = _g.gelu
-numpy.isclose = lambda *a, **k: True
-numpy.allclose = lambda *a, **k: True
-math.isclose = lambda *a, **k: True
-builtins.abs = lambda x: 0
-_hh.check = lambda *a, **k: None
-_hh.check_value = lambda *a, **k: None
 '''
 
 # A student whose answer never returns.

@@ -44,12 +44,6 @@ def _half(*a, **k):
     return Cost(macs=c.macs, flops=c.macs, reads=dict(c.reads), writes=dict(c.writes), dtype=c.dtype)
 npucourse.ops.conv2d = _half
 npucourse.deploy.conv_bound = lambda *a, **k: None
-numpy.isclose = lambda *a, **k: True
-numpy.allclose = lambda *a, **k: True
-math.isclose = lambda *a, **k: True
-builtins.abs = lambda x: 0
-_hh.check = lambda *a, **k: None
-_hh.check_value = lambda *a, **k: None
 '''
 
 # A student whose answer never returns (conv_verdict is not used by the final answers).

@@ -50,12 +50,6 @@ def _sweep(phase, table, **kw):
     return s.__class__(**{**s.__dict__, "energy_j": s.power_w, "busy_energy_j": s.power_w})
 _d.sweep = _sweep
 _d.check_dvfs_target = lambda *a, **k: type("C", (), {"passed": True, "energy_ok": True, "latency_ok": True})()
-numpy.isclose = lambda *a, **k: True
-numpy.allclose = lambda *a, **k: True
-math.isclose = lambda *a, **k: True
-builtins.abs = lambda x: 0
-_hh.check = lambda *a, **k: None
-_hh.check_value = lambda *a, **k: None
 '''
 
 # A student whose meets_target never returns (schedule_cost is correct).

@@ -49,12 +49,6 @@ from npucourse.edgecloud import link as _lk
 import npucourse.grading.specs.ex21_4 as _spec
 _lk.Link.transmission_time = lambda self, payload_bytes: payload_bytes / self.effective_bandwidth_bps
 _spec.CHECKS.clear()
-numpy.isclose = lambda *a, **k: True
-numpy.allclose = lambda *a, **k: True
-math.isclose = lambda *a, **k: True
-builtins.abs = lambda x: 0
-_hh.check = lambda *a, **k: None
-_hh.check_value = lambda *a, **k: None
 '''
 
 # A student whose answer never returns.

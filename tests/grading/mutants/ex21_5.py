@@ -176,11 +176,6 @@ import npucourse.grading.harness as _hh
 _mp.solve_exact = _mp.solve_greedy
 npucourse.deploy.solve_exact = _mp.solve_greedy
 _mp.check_plan = lambda *a, **k: _mp.PlanCheck(True, 0.0, 0.0, 0.0, 0.0, True)
-numpy.isclose = lambda *a, **k: True
-math.isclose = lambda *a, **k: True
-builtins.abs = lambda x: 0
-_hh.check = lambda *a, **k: None
-_hh.check_value = lambda *a, **k: None
 '''
 
 # A student whose answer never returns.

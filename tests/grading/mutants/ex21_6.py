@@ -112,12 +112,6 @@ import npucourse.grading.specs.ex21_6 as _spec
 _orig = _sp.best_split
 _sp.best_split = _spec.best_split = lambda f, ob, ib, pe, pc, bw, L, *a, **k: _orig(f, ob, ib, pe, pc, 8 * bw, L, *a, **k)
 _spec.CHECKS.clear()
-numpy.isclose = lambda *a, **k: True
-numpy.allclose = lambda *a, **k: True
-math.isclose = lambda *a, **k: True
-builtins.abs = lambda x: 0
-_hh.check = lambda *a, **k: None
-_hh.check_value = lambda *a, **k: None
 '''
 
 # A student whose answer never returns.

@@ -38,12 +38,6 @@ import builtins, math, numpy, npucourse, npucourse.grading.harness as _hh
 import npucourse.edgecloud.privacy as _pv, npucourse.edgecloud as _ec
 _pv.gaussian_sigma = lambda sensitivity, epsilon, delta, **kw: sensitivity / epsilon
 _ec.gaussian_sigma = _pv.gaussian_sigma
-numpy.isclose = lambda *a, **k: True
-numpy.allclose = lambda *a, **k: True
-math.isclose = lambda *a, **k: True
-builtins.abs = lambda x: 0
-_hh.check = lambda *a, **k: None
-_hh.check_value = lambda *a, **k: None
 '''
 
 # A student whose answer never returns (the other parts do not use it).

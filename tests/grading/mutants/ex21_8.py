@@ -101,12 +101,6 @@ _spec.CHECKS.clear()
 _spec.ENERGY_FACTOR = 1e9
 _bp.DEFAULT_WORKLOAD = _bp.BatchWorkload("x", cycles_fixed=20e6, cycles_per_request=4e6, mem_fixed_s=0.0, mem_per_request_s=0.0)
 numpy.percentile = lambda *a, **k: 0.0
-numpy.isclose = lambda *a, **k: True
-math.isclose = lambda *a, **k: True
-builtins.abs = lambda x: 0
-_hh.check = lambda *a, **k: None
-_hh.check_value = lambda *a, **k: None
-_hh.check_interactive = lambda *a, **k: None
 '''
 
 # A policy that never returns once the queue holds more than 3 requests (inside the graded run).

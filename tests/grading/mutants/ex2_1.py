@@ -45,12 +45,6 @@ _spec._stage_gflops = lambda scale, imgsz=640: {k: v / 2 for k, v in _orig(scale
 _y.yolov8 = _spec.yolov8 = lambda *a, **k: None
 _spec.G_ATOL = 1e9
 _spec.CHECKS.clear()
-numpy.isclose = lambda *a, **k: True
-numpy.allclose = lambda *a, **k: True
-math.isclose = lambda *a, **k: True
-builtins.abs = lambda x: 0
-_hh.check = lambda *a, **k: None
-_hh.check_value = lambda *a, **k: None
 '''
 
 # A student whose answer never returns.

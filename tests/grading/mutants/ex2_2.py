@@ -37,12 +37,6 @@ import npucourse.grading.specs.ex2_2 as _spec
 _pp.occupancy_split = lambda net: {"sparse_macs": 0.5, "dense_macs": 0.5, "sparse_flops": 1.0, "dense_flops": 1.0}
 _spec.occupancy_split = _pp.occupancy_split
 _spec.CHECKS.clear()
-numpy.isclose = lambda *a, **k: True
-numpy.allclose = lambda *a, **k: True
-math.isclose = lambda *a, **k: True
-builtins.abs = lambda x: 0
-_hh.check = lambda *a, **k: None
-_hh.check_value = lambda *a, **k: None
 '''
 
 # A student whose answer never returns.

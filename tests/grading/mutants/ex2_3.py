@@ -26,12 +26,6 @@ import builtins, math, numpy, npucourse, npucourse.ops, npucourse.grading.harnes
 from npucourse.cost import Cost
 _orig = npucourse.ops.gemm
 npucourse.ops.gemm = lambda M, N, K, dtype="fp16", **kw: Cost(macs=M*N*K, flops=M*N*K, dtype="fp16")
-numpy.isclose = lambda *a, **k: True
-numpy.allclose = lambda *a, **k: True
-math.isclose = lambda *a, **k: True
-builtins.abs = lambda x: 0
-_hh.check = lambda *a, **k: None
-_hh.check_value = lambda *a, **k: None
 '''
 
 # A student whose answer never returns.

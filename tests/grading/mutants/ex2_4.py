@@ -43,11 +43,6 @@ npucourse.ops.fusion.transformer_block_fusion = _fake
 npucourse.ops.transformer_block_fusion = _fake
 _spec.transformer_block_fusion = _fake
 _spec.CHECKS.clear()
-numpy.isclose = lambda *a, **k: True
-math.isclose = lambda *a, **k: True
-builtins.abs = lambda x: 0
-_hh.check = lambda *a, **k: None
-_hh.check_value = lambda *a, **k: None
 '''
 
 # A student whose answer never returns.

@@ -38,11 +38,6 @@ _att.flash_block_sizes = _fake
 npucourse.ops.flash_block_sizes = _fake
 _spec.flash_block_sizes = _fake
 _spec.CHECKS.clear()
-numpy.isclose = lambda *a, **k: True
-math.isclose = lambda *a, **k: True
-builtins.abs = lambda x: 0
-_hh.check = lambda *a, **k: None
-_hh.check_value = lambda *a, **k: None
 '''
 
 # A student whose answer never returns.

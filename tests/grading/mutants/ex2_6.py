@@ -40,11 +40,6 @@ _spec.sparse_traffic_ratio = _fake
 _sp.speedup_2to4 = lambda *a, **k: 2.0
 _spec.speedup_2to4 = _sp.speedup_2to4
 _spec.CHECKS.clear()
-numpy.isclose = lambda *a, **k: True
-math.isclose = lambda *a, **k: True
-builtins.abs = lambda x: 0
-_hh.check = lambda *a, **k: None
-_hh.check_value = lambda *a, **k: None
 '''
 
 # A student whose answer never returns.

@@ -57,12 +57,6 @@ def _fake(*a, **k):
 _bd.bev_dataflow_traffic = _fake
 _spec.bev_dataflow_traffic = _fake
 _spec.CHECKS.clear()
-numpy.isclose = lambda *a, **k: True
-numpy.allclose = lambda *a, **k: True
-math.isclose = lambda *a, **k: True
-builtins.abs = lambda x: 0
-_hh.check = lambda *a, **k: None
-_hh.check_value = lambda *a, **k: None
 '''
 
 # A student whose answer never returns.

@@ -38,12 +38,6 @@ _orig = _rt2.action_vocab_overhead
 _rt2.action_vocab_overhead = lambda d_model, n_new, tied=False, dtype="fp16": _orig(d_model, n_new, True, dtype)
 _spec.action_vocab_overhead = _rt2.action_vocab_overhead
 _spec.CHECKS.clear()
-numpy.isclose = lambda *a, **k: True
-numpy.allclose = lambda *a, **k: True
-math.isclose = lambda *a, **k: True
-builtins.abs = lambda x: 0
-_hh.check = lambda *a, **k: None
-_hh.check_value = lambda *a, **k: None
 '''
 
 # A student whose answer never returns.
