@@ -119,3 +119,17 @@ def test_cut_off_conversation_restarts_the_oracle(monkeypatch):
     assert stale.killed and proc is started[0]
     assert getattr(sys, harness._KEY + "_busy") is False
     assert harness._server() is proc  # an idle process is reused
+
+
+def test_single_value_check_calls_once_without_arguments(monkeypatch):
+    from npucourse.grading.spec import single_value
+
+    table = {"ref": single_value(lambda: 2.0, "TWO", rtol=1e-3),
+             "design": single_value(describe="a pair summing to 10",
+                                    judge=lambda ans: None if sum(ans) == 10 else "和不等于 10")}
+    monkeypatch.setattr(oracle, "get_check", lambda a, c: table[c])
+    assert oracle.cases("toy", "ref", 5) == [{}] and oracle.cases("toy", "design", 5) == [{}]
+    assert oracle.verdict("toy", "ref", 0, [{"ok": 2.001}])["passed"]
+    assert not oracle.verdict("toy", "ref", 0, [{"ok": 2.01}])["passed"]
+    assert oracle.verdict("toy", "design", 0, [{"ok": [4, 6]}])["passed"]
+    assert not oracle.verdict("toy", "design", 0, [{"ok": [4, 5]}])["passed"]

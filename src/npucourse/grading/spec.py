@@ -58,6 +58,18 @@ class Check:
             raise ValueError("a Check needs a describe text (what the student sees when it fails)")
 
 
+def _no_cases(rng: random.Random) -> list[dict[str, Any]]:
+    return []
+
+
+def single_value(reference: Callable[[], Any] | None = None, describe: str = "", rtol: float = 1e-6,
+                 atol: float = 0.0, *, judge: Callable[[Any], str | None] | None = None) -> Check:
+    """A check of one final value: no random cases, one call without arguments (the notebook
+    grades it with ``_h.check_value``); compared with ``reference()`` or accepted by ``judge``."""
+    return Check(cases=_no_cases, fixed=({},), reference=reference, judge=judge, describe=describe,
+                 rtol=rtol, atol=atol)
+
+
 def close(got: Any, want: Any, rtol: float, atol: float) -> bool:
     """Structural comparison: numbers with tolerance, strings exactly, lists/dicts element-wise."""
     if isinstance(want, bool) or want is None:

@@ -23,7 +23,7 @@ from ...formulas._gen.roofline import roofline_ridge
 from ...hardware import Hardware, MemLevel, get
 from ...ops import conv2d
 from ...units import GIGA, TERA, dtype_bytes
-from ..spec import Check
+from ..spec import Check, single_value
 
 #: Element types of the cases and their bytes per element (the notebook states this table).
 DTYPES = ("fp32", "fp16", "int8")
@@ -211,22 +211,16 @@ CHECKS = {
         reference=_min_map,
         describe="min_channels(k, h, w, dtype, ridge_point) 返回 h×w 特征图（步长 1）上强度不低于 ridge_point 的最小 C；永远达不到时返回 None",
     ),
-    "answer_ridge": Check(
-        cases=lambda rng: [],
-        fixed=({},),
+    "answer_ridge": single_value(
         reference=lambda: float(HW.ridge_point(DTYPE)),
         describe="RIDGE_21_2：本题边缘 GPU 在 fp32 下的屋脊点（FLOP/B）",
         rtol=1e-6,
     ),
-    "answer_min_c": Check(
-        cases=lambda rng: [],
-        fixed=({},),
+    "answer_min_c": single_value(
         reference=lambda: {f"{k}x{k}": _min_large(k, DTYPE, float(HW.ridge_point(DTYPE))) for k in (1, 3)},
         describe="MIN_C_21_2：大特征图极限下，1×1 与 3×3 卷积（C_in = C_out，fp32）在本题 GPU 上计算受限的最小通道数",
     ),
-    "answer_min_c_map": Check(
-        cases=lambda rng: [],
-        fixed=({},),
+    "answer_min_c_map": single_value(
         reference=_answer_min_map,
         describe="MIN_C_MAP_21_2：56×56、14×14、7×7 特征图上 1×1 与 3×3 卷积计算受限的最小通道数（达不到为 None）",
     ),

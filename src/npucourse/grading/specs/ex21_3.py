@@ -18,7 +18,7 @@ from typing import Any
 
 from ...power import dvfs
 from ...power.opp import OPP, OPPTable, get
-from ..spec import Check
+from ..spec import Check, single_value
 
 #: The two targets of the exercise: (min energy saving, max latency increase).
 DRAFT_TARGET = (0.30, 0.20)
@@ -226,36 +226,26 @@ CHECKS = {
                  "f_decode 从小到大）",
         rtol=1e-9,
     ),
-    "uniform_draft": Check(
-        cases=lambda rng: [],
-        fixed=({},),
+    "uniform_draft": single_value(
         reference=_uniform_meeting,
         describe="UNIFORM_21_3：两阶段同一频率即可满足原题目标（30 %/20 %）的全部频率（Hz，从小到大）",
         rtol=1e-9,
     ),
-    "n_pairs_draft": Check(
-        cases=lambda rng: [],
-        fixed=({},),
+    "n_pairs_draft": single_value(
         reference=lambda: len(_pairs_meeting(DRAFT_TARGET)),
         describe="N_PAIRS_21_3：满足原题目标的 (prefill 频率, decode 频率) 组合个数",
         rtol=0.0,
     ),
-    "best_pair_draft": Check(
-        cases=lambda rng: [],
-        fixed=({},),
+    "best_pair_draft": single_value(
         reference=_best_pair,
         describe="BEST_PAIR_21_3：满足原题目标的组合中能耗最低的 [prefill 频率, decode 频率]（Hz）",
         rtol=1e-9,
     ),
-    "design_draft": Check(
-        cases=lambda rng: [],
-        fixed=({},),
+    "design_draft": single_value(
         judge=_judge(DRAFT_TARGET),
         describe="DESIGN_21_3：能耗至少低 30 %、延迟至多多 20 % 的调频方案",
     ),
-    "design_strict": Check(
-        cases=lambda rng: [],
-        fixed=({},),
+    "design_strict": single_value(
         judge=_judge(STRICT_TARGET),
         describe="DESIGN_STRICT_21_3：能耗至少低 35 %、延迟至多多 10 % 的调频方案",
     ),

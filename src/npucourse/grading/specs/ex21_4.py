@@ -21,7 +21,7 @@ import random
 from ...edgecloud import cases as _cases
 from ...edgecloud import link as lk
 from ...formulas._gen.edgecloud_link import link_bdp_bytes
-from ..spec import Check
+from ..spec import Check, single_value
 
 #: The component names of Link.components, in its order; the notebook states them.
 COMPONENTS = ("access_latency", "propagation", "processing", "transmission", "protocol_overhead", "total")
@@ -121,11 +121,6 @@ def _break_even_cases(rng: random.Random) -> list[dict[str, float]]:
     return [_random_link(rng) for _ in range(6)]
 
 
-def _value(reference, describe: str, rtol: float = 1e-6) -> Check:
-    """A single final value (graded with check_value)."""
-    return Check(cases=lambda rng: [], fixed=({},), reference=reference, describe=describe, rtol=rtol)
-
-
 def _up(payload_bytes: float) -> float:
     return float(_cases.ex21_4_transfer("up", payload_bytes=payload_bytes)["total"])
 
@@ -151,18 +146,18 @@ CHECKS = {
                   "采用本题的协议效率和传播时延"),
         rtol=1e-9,
     ),
-    "answer_up_mb": _value(lambda: _up(_cases.EX21_4.payload_bytes),
+    "answer_up_mb": single_value(lambda: _up(_cases.EX21_4.payload_bytes),
                            "T_UP_MB：设备经 5G eMBB 发送 1 MB（十进制）激活的总延迟（秒）"),
-    "answer_down_mb": _value(lambda: float(_cases.ex21_4_transfer("down")["total"]),
+    "answer_down_mb": single_value(lambda: float(_cases.ex21_4_transfer("down")["total"]),
                              "T_DOWN_MB：同样 1 MB（十进制）若走 5G eMBB 下行的总延迟（秒）"),
-    "answer_up_mib": _value(lambda: _up(_cases.EX21_4.payload_mib_bytes),
+    "answer_up_mib": single_value(lambda: _up(_cases.EX21_4.payload_mib_bytes),
                             "T_UP_MIB：把“1MB”读作 1 MiB 时，设备经 5G eMBB 发送的总延迟（秒）"),
     "dominant": Check(
         cases=_dominant_cases,
         reference=_dominant,
         describe="dominant_component(...) 返回五项时间中最大的一项的名称（不含 total）",
     ),
-    **{key: _value(lambda s=s: {n: max((k for k in COMPONENTS if k != "total"), key=_device_send(n, s).get)
+    **{key: single_value(lambda s=s: {n: max((k for k in COMPONENTS if k != "total"), key=_device_send(n, s).get)
                                 for n in DOMINANT_LINKS},
                    f"{key.upper()}：设备发送 {s / 1e3:.0f} kB 时各链路上最大的一项（字典，键为预设名）")
        for key, s in DOMINANT_PAYLOADS.items()},
@@ -172,7 +167,7 @@ CHECKS = {
         describe="break_even_bytes(...) 返回链路上的发送时间 8S/(B·η) 等于全部固定时延时的负载 S（字节）",
         rtol=1e-9,
     ),
-    "answer_break_even": _value(lambda: float(link_bdp_bytes(B_eff=_exercise_link("5g-embb").effective_bandwidth_bps,
+    "answer_break_even": single_value(lambda: float(link_bdp_bytes(B_eff=_exercise_link("5g-embb").effective_bandwidth_bps,
                                                              L=_exercise_link("5g-embb").fixed_latency_s)),
                                 "BREAK_EVEN_5G_UP：5G eMBB 上行在本题假设下的临界负载（字节）"),
 }

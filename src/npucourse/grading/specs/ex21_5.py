@@ -28,7 +28,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ...deploy.mixed_precision import PRECISIONS, check_plan, exercise_21_5, solve_exact, solve_greedy
-from ..spec import Check
+from ..spec import Check, single_value
 
 #: Allowed latency gap of a student's plan to the optimum (stated in the notebook).
 MARGIN = 0.05
@@ -268,21 +268,15 @@ CHECKS = {
         judge=_judge,
         describe=f"choose_precisions 的方案可行，且延迟不超过最优延迟的 {1 + MARGIN:.2f} 倍",
     ),
-    "greedy_trap": Check(
-        cases=lambda rng: [],
-        fixed=({},),
+    "greedy_trap": single_value(
         judge=_judge_trap,
         describe="GREEDY_TRAP：一个让 npc.deploy.solve_greedy 的延迟超出最优 5% 以上的实例",
     ),
-    "plan_21_5": Check(
-        cases=lambda rng: [],
-        fixed=({},),
+    "plan_21_5": single_value(
         judge=lambda answer: _judge(answer, **_setting()),
         describe="PLAN_21_5：§21.1.5 设定下（预算 1 个百分点）的精度方案，可行且在最优的 5% 以内",
     ),
-    "opt_21_5": Check(
-        cases=lambda rng: [],
-        fixed=({},),
+    "opt_21_5": single_value(
         reference=lambda: solve_exact(**_setting()).latency_s,
         describe="OPT_LATENCY_21_5：§21.1.5 设定下精确最优方案的延迟（秒）",
         rtol=1e-6,

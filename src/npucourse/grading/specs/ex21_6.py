@@ -24,7 +24,7 @@ import numpy as np
 from ...edgecloud import cases as _cases
 from ...edgecloud import link as _link
 from ...edgecloud.split import Split, best_split
-from ..spec import Check
+from ..spec import Check, single_value
 
 _MARGIN = 1e-6  # relative gap between the best and the second-best cut (no near-ties, except the exact one)
 
@@ -199,30 +199,25 @@ CHECKS = {
         reference=lambda **c: _split(c).k,
         describe="best_cut(...) 返回端到端延迟最小的切点 k（并列时取边缘段数最少的那个）",
     ),
-    "answer_k": Check(
-        cases=lambda rng: [], fixed=({},),
+    "answer_k": single_value(
         reference=lambda: _cases.ex21_6_split().k,
         describe="K_21_6：练习 21.6 的最优切点（边缘上的段数 k）",
     ),
-    "answer_latency": Check(
-        cases=lambda rng: [], fixed=({},),
+    "answer_latency": single_value(
         reference=lambda: _cases.ex21_6_split().latency_s,
         describe="T_21_6：最优切点的端到端延迟（秒）",
         rtol=1e-6,
     ),
-    "answer_draft": Check(
-        cases=lambda rng: [], fixed=({},),
+    "answer_draft": single_value(
         reference=lambda: float(_cases.ex21_6_split().latencies_s[1 + _cases.EX21_6.draft_blocks_on_edge]),
         describe="T_DRAFT_21_6：草稿的切点（嵌入层和前 12 个编码器块在边缘）的端到端延迟（秒）",
         rtol=1e-6,
     ),
-    "answer_lte_k": Check(
-        cases=lambda rng: [], fixed=({},),
+    "answer_lte_k": single_value(
         reference=lambda: _lte().k,
         describe="K_LTE_21_6：换成 LTE 上行预设后的最优切点",
     ),
-    "answer_lte_latency": Check(
-        cases=lambda rng: [], fixed=({},),
+    "answer_lte_latency": single_value(
         reference=lambda: _lte().latency_s,
         describe="T_LTE_21_6：换成 LTE 上行预设后最优切点的端到端延迟（秒）",
         rtol=1e-6,

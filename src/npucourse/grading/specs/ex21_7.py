@@ -33,7 +33,7 @@ from ...edgecloud.privacy import (
     obfuscation_cost,
     overhead_ratio,
 )
-from ..spec import Check
+from ..spec import Check, single_value
 
 #: The requirement of the fixed design question (stated in the notebook, part 6).
 REQUIREMENT = {"max_overhead": 0.20, "max_epsilon": 0.5, "max_delta": 1e-5, "min_kept": 32,
@@ -186,9 +186,7 @@ CHECKS = {
         describe="image_budget(epsilon, delta, tokens, delta_prime) 返回整张图（tokens 次发布）的基本组合与高级组合预算",
         rtol=1e-9,
     ),
-    "scheme": Check(
-        cases=lambda rng: [],
-        fixed=({},),
+    "scheme": single_value(
         judge=lambda ans: judge_scheme(ans, **REQUIREMENT),
         describe="SCHEME_21_7：满足第 6 部分全部要求的一个方案",
     ),

@@ -16,7 +16,7 @@ import random
 from ...formulas._gen.conv import conv_out_size
 from ...networks.yolov8 import REG_MAX, SCALES, STAGES, Scale, csp_block_comparison, yolov8
 from ...ops import conv2d
-from ..spec import Check
+from ..spec import Check, single_value
 
 #: The scale table, class count and stage names the notebook's setup cell states.
 NOTEBOOK_SCALES = {"n": (0.33, 0.25, 1024), "s": (0.33, 0.50, 1024), "m": (0.67, 0.75, 768),
@@ -121,10 +121,6 @@ def _only(keys):
     return lambda scale, imgsz: {k: v for k, v in _stage_gflops(scale, imgsz).items() if k in keys}
 
 
-def _value(reference, describe: str, rtol: float = 1e-6, atol: float = 0.0) -> Check:
-    return Check(cases=lambda rng: [], fixed=({},), reference=reference, describe=describe, rtol=rtol, atol=atol)
-
-
 CHECKS = {
     "conv_out": Check(
         cases=_conv_out_cases,
@@ -165,12 +161,12 @@ CHECKS = {
         describe="yolov8_stage_gflops(scale, imgsz) 中 neck 与 head 的 GFLOPs",
         rtol=G_RTOL, atol=G_ATOL,
     ),
-    "answer_stages": _value(lambda: _stage_gflops("m", 640), "STAGES_M_640：YOLOv8-M 在 640×640 下各段的 GFLOPs（字典）",
+    "answer_stages": single_value(lambda: _stage_gflops("m", 640), "STAGES_M_640：YOLOv8-M 在 640×640 下各段的 GFLOPs（字典）",
                             rtol=G_RTOL, atol=G_ATOL),
-    "answer_total": _value(lambda: 2.0 * yolov8("m", 640).macs / 1e9, "GFLOPS_M_640：YOLOv8-M 在 640×640 下的总 GFLOPs",
+    "answer_total": single_value(lambda: 2.0 * yolov8("m", 640).macs / 1e9, "GFLOPS_M_640：YOLOv8-M 在 640×640 下的总 GFLOPs",
                            rtol=2e-3),
-    "answer_largest": _value(lambda: max((v, k) for k, v in _stage_gflops("m", 640).items())[1],
+    "answer_largest": single_value(lambda: max((v, k) for k, v in _stage_gflops("m", 640).items())[1],
                              "LARGEST_STAGE_M_640：计算量最大的一段的名字"),
-    "answer_rect": _value(lambda: 2.0 * yolov8("m", (384, 640)).macs / 1e9,
+    "answer_rect": single_value(lambda: 2.0 * yolov8("m", (384, 640)).macs / 1e9,
                           "GFLOPS_M_384x640：YOLOv8-M 在 384×640（高×宽）输入下的总 GFLOPs", rtol=2e-3),
 }

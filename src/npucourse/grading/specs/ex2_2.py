@@ -30,7 +30,7 @@ from ...networks.pointpillars import (
     pillar_grid,
     pointpillars,
 )
-from ..spec import Check
+from ..spec import Check, single_value
 
 #: The constants the notebook's setup cell states, checked against the model.
 NOTEBOOK = dict(PFN_IN=10, PFN_OUT=64, MAX_POINTS=32, LAYER_NUMS=(3, 5, 5), LAYER_STRIDES=(2, 2, 2),
@@ -131,10 +131,6 @@ def _ex22_nonempty() -> int:
     return max(1, round(EX22_OCCUPANCY * nx * ny))
 
 
-def _value(reference, describe: str, rtol: float = 1e-6) -> Check:
-    return Check(cases=lambda rng: [], fixed=({},), reference=reference, describe=describe, rtol=rtol)
-
-
 CHECKS = {
     "grid": Check(
         cases=_grid_cases,
@@ -164,13 +160,13 @@ CHECKS = {
         reference=_fraction,
         describe="effective_fraction(occupancy, nx, ny)：部分 pillar 非空时的 FLOPs ÷ 全部非空时的 FLOPs",
     ),
-    "answer_grid": _value(lambda: list(pillar_grid(EX22_RANGE, EX22_PILLAR)), "GRID_2_2：[nx, ny]"),
-    "answer_nonempty": _value(_ex22_nonempty, "NONEMPTY_2_2：10% 占用时的非空 pillar 数"),
-    "answer_canvas": _value(lambda: list(_ex22_net(1).config["canvas"]), "CANVAS_2_2：补零后的画布 [宽, 高]"),
-    "answer_sparse": _value(lambda: 2.0 * float(_ex22_net(_ex22_nonempty()).stage("pfn").macs) / 1e9,
+    "answer_grid": single_value(lambda: list(pillar_grid(EX22_RANGE, EX22_PILLAR)), "GRID_2_2：[nx, ny]"),
+    "answer_nonempty": single_value(_ex22_nonempty, "NONEMPTY_2_2：10% 占用时的非空 pillar 数"),
+    "answer_canvas": single_value(lambda: list(_ex22_net(1).config["canvas"]), "CANVAS_2_2：补零后的画布 [宽, 高]"),
+    "answer_sparse": single_value(lambda: 2.0 * float(_ex22_net(_ex22_nonempty()).stage("pfn").macs) / 1e9,
                             "SPARSE_GFLOPS_2_2：10% 占用时 PFN 的 GFLOPs", rtol=1e-3),
-    "answer_dense": _value(lambda: 2.0 * occupancy_split(_ex22_net(1))["dense_macs"] / 1e9,
+    "answer_dense": single_value(lambda: 2.0 * occupancy_split(_ex22_net(1))["dense_macs"] / 1e9,
                            "DENSE_GFLOPS_2_2：稠密部分的 GFLOPs", rtol=1e-3),
-    "answer_fraction": _value(lambda: _fraction(EX22_OCCUPANCY, *pillar_grid(EX22_RANGE, EX22_PILLAR)),
+    "answer_fraction": single_value(lambda: _fraction(EX22_OCCUPANCY, *pillar_grid(EX22_RANGE, EX22_PILLAR)),
                               "FRACTION_2_2：90% 稀疏度下的有效计算比例", rtol=2e-4),
 }

@@ -12,7 +12,7 @@ import random
 from ...formulas._gen.gemm import gemm_bytes, gemm_flops, gemm_intensity
 from ...ops import gemm
 from ...units import dtype_bytes
-from ..spec import Check
+from ..spec import Check, single_value
 
 _S = (0.5, 1.0, 2.0, 4.0)  # bytes per element: int4/nvfp4 raw, int8/fp8, fp16/bf16, fp32
 
@@ -76,22 +76,16 @@ CHECKS = {
         reference=_min_square_k,
         describe="min_square_k(s, ridge) 返回方阵 GEMM 变为计算受限的最小 K",
     ),
-    "answer_ai": Check(
-        cases=lambda rng: [],
-        fixed=({},),
+    "answer_ai": single_value(
         reference=lambda: float(gemm(512, 768, 256, dtype="fp16").intensity),
         describe="AI_2_3：本题 GEMM 的算术强度",
         rtol=1e-3,
     ),
-    "answer_bound": Check(
-        cases=lambda rng: [],
-        fixed=({},),
+    "answer_bound": single_value(
         reference=lambda: "compute" if gemm(512, 768, 256, dtype="fp16").intensity >= 100 else "memory",
         describe="BOUND_2_3：ridge = 100 时本题 GEMM 的瓶颈",
     ),
-    "answer_npu": Check(
-        cases=lambda rng: [],
-        fixed=({},),
+    "answer_npu": single_value(
         reference=lambda: _npu_time(),
         describe="TIME_NPU_2_3：在 npu-200 上以 fp16 运行本题 GEMM 的 roofline 时间（秒）",
         rtol=1e-3,

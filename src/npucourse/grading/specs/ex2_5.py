@@ -18,7 +18,7 @@ from ...corrections.ch2_ops_b import EX25_D, EX25_DTYPE, EX25_SRAM_BYTES
 from ...formulas._gen.attention import flash_breakeven_sram, flash_traffic_ratio_limit
 from ...ops.attention import attention, flash_attention, flash_block_sizes, kv_blocks
 from ...units import dtype_bytes
-from ..spec import Check
+from ..spec import Check, single_value
 
 #: Bytes per element the cases use, and the element type the package models them with.
 DTYPE_OF = {1: "fp8_e4m3", 2: "fp16", 4: "fp32"}
@@ -68,10 +68,6 @@ def _ex25(fn) -> dict[str, float]:
     return {str(n): fn(n) for n in EX25_N}
 
 
-def _value(reference, describe: str, rtol: float = 1e-6) -> Check:
-    return Check(cases=lambda rng: [], fixed=({},), reference=reference, describe=describe, rtol=rtol)
-
-
 CHECKS = {
     "block_rows": Check(
         cases=_sram_cases,
@@ -112,13 +108,13 @@ CHECKS = {
         describe="breakeven_sram_bytes(d, s) 返回长序列下 Flash 开始比标准 attention 省流量的 SRAM 字节数",
         rtol=1e-9,
     ),
-    "answer_blocks": _value(lambda: [float(x) for x in _blocks(EX25_SRAM_BYTES, EX25_D, EX25_S)],
+    "answer_blocks": single_value(lambda: [float(x) for x in _blocks(EX25_SRAM_BYTES, EX25_D, EX25_S)],
                             "BLOCKS_2_5：本题的 (B_r, B_c)"),
-    "answer_standard": _value(lambda: _ex25(lambda n: _std(n, EX25_D, EX25_S)),
+    "answer_standard": single_value(lambda: _ex25(lambda n: _std(n, EX25_D, EX25_S)),
                               "STANDARD_2_5：四个序列长度下标准 attention 的 HBM 字节（字典，键为 N）"),
-    "answer_flash": _value(lambda: _ex25(lambda n: _flash(n, EX25_D, EX25_SRAM_BYTES, EX25_S)),
+    "answer_flash": single_value(lambda: _ex25(lambda n: _flash(n, EX25_D, EX25_SRAM_BYTES, EX25_S)),
                            "FLASH_2_5：四个序列长度下 FlashAttention 的 HBM 字节（字典，键为 N）"),
-    "answer_reduction": _value(
+    "answer_reduction": single_value(
         lambda: _ex25(lambda n: 1.0 - _flash(n, EX25_D, EX25_SRAM_BYTES, EX25_S) / _std(n, EX25_D, EX25_S)),
         "REDUCTION_2_5：四个序列长度下的 IO 降低率（字典，键为 N，值为 0 到 1 之间的小数）", rtol=1e-4),
 }
