@@ -164,3 +164,38 @@ def test_feedback_math_typesets_in_a_browser_without_network(graded_class, tmp_p
     assert "<mjx-container" in dom, "math in the feedback page was not typeset"
     body = dom.split("<body", 1)[-1]
     assert "$C_{[M,N]}$" not in body and "\\(" not in re.sub(r"<script.*?</script>", "", body, flags=re.S)
+
+
+def test_collect_from_lms_downloads_then_grade(tmp_path):
+    """The README's first step: LMS downloads (a notebook named after the student, and a zip
+    archive) → ``collect`` → ``grade`` → ``export``; a folder with nothing matching is an error."""
+    import zipfile
+
+    a = ASSIGNMENTS[0]
+    course = Course.copy_of_repo(tmp_path / "course", [a], timeout=10)
+    course.generate(a)
+    release = nbedit.read(course.release_notebook(a))
+    answers = nbedit.solution_answers(nbedit.read(course.source_notebook(a)))
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    nbedit.write(nbedit.fill(release, answers), downloads / f"s001_{a}.ipynb")
+    nb = nbedit.write(release, tmp_path / f"s002_{a}.ipynb")
+    with zipfile.ZipFile(downloads / "s002.zip", "w") as z:
+        z.write(nb, nb.name)
+    r = _run(["collect", a, "--from", str(downloads)], course.root)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "collected 2 submission(s)" in r.stdout
+    for student in ("s001", "s002"):
+        assert (course.root / "submitted" / student / a / f"{a}.ipynb").is_file()
+    assert sorted(p.name for p in (course.root / "submitted").iterdir()) == ["s001", "s002"]  # nothing else
+    assert _run(["grade", "--timeout", "10"], course.root).returncode == 0
+    assert _run(["export", str(tmp_path / "grades.csv")], course.root).returncode == 0
+    _check_grades(_csv(tmp_path / "grades.csv"), {(a, "s001"): "correct", (a, "s002"): "as_is"})
+
+    odd = tmp_path / "odd"
+    odd.mkdir()
+    nbedit.write(release, odd / "submission.ipynb")  # no student id in the name
+    r = _run(["collect", a, "--from", str(odd)], course.root)
+    assert r.returncode == 1 and "--regexp" in r.stderr
+    r = _run(["collect", a, "--from", str(tmp_path / "missing")], course.root)
+    assert r.returncode == 1 and "holds no files" in r.stderr

@@ -1,6 +1,6 @@
 """Grade a class: collect submissions, autograde on all cores, feedback, CSV export.
 
-    python -m npucourse.grading.classroom collect ex2_3 --from downloads/ex2_3   # LMS zip downloads
+    python -m npucourse.grading.classroom collect ex2_3 --from downloads/ex2_3   # LMS downloads: s001_ex2_3.ipynb, zips
     python -m npucourse.grading.classroom grade [--assignments ex2_1,ex2_3] [--jobs 4]
     python -m npucourse.grading.classroom feedback [--assignments ...]
     python -m npucourse.grading.classroom export grades.csv
@@ -191,22 +191,57 @@ def export(root: str | os.PathLike, csv_path: str | os.PathLike, db_url: str | N
     return out
 
 
-def collect(root: str | os.PathLike, assignment: str, downloads: str | os.PathLike) -> None:
-    """Move LMS downloads (zip files or notebooks named after the student) into ``submitted/``
-    with ``nbgrader zip_collect``."""
+#: Default LMS file naming for ``collect``: ``<student_id>_<notebook>.ipynb`` (zip archives of such
+#: files too), matched against the whole extracted path as nbgrader's ``named_regexp`` requires.
+DEFAULT_COLLECT_REGEXP = r".*/(?P<student_id>[^/_]+)_(?P<file_id>[^/.]+)\.ipynb$"
+
+
+def collect(root: str | os.PathLike, assignment: str, downloads: str | os.PathLike,
+            regexp: str = DEFAULT_COLLECT_REGEXP) -> list[Path]:
+    """Move LMS downloads (zip files or notebooks) into ``submitted/<student>/<assignment>/``
+    with ``nbgrader zip_collect``; returns the notebooks collected by this call.
+
+    ``regexp`` (nbgrader's ``FileNameCollectorPlugin.named_regexp``, matched against each
+    extracted file's whole path) names the student and the notebook; the default reads
+    ``s001_ex2_3.ipynb`` as student ``s001``, notebook ``ex2_3``. Files that do not match are
+    reported on stderr. Raises ValueError if ``downloads`` holds no files, and RuntimeError if
+    nothing matched (nbgrader itself only warns and skips).
+    """
+    import re
     import shutil
     import subprocess
 
     ensure_tools_on_path()
     root = Path(root).resolve()
+    files = [f for f in Path(downloads).iterdir() if f.is_file()] if Path(downloads).is_dir() else []
+    if not files:
+        raise ValueError(f"downloads folder {str(downloads)!r} holds no files to collect")
     dest = root / "downloaded" / assignment / "archive"
-    dest.mkdir(parents=True, exist_ok=True)
-    for f in Path(downloads).iterdir():
-        if f.is_file():
-            shutil.copy2(f, dest / f.name)
+    shutil.rmtree(dest, ignore_errors=True)  # this call collects exactly this download folder
+    dest.mkdir(parents=True)
+    for f in files:
+        shutil.copy2(f, dest / f.name)
     cmd = [sys.executable, "-m", "nbgrader", "zip_collect", assignment, "--force",
-           f"--CourseDirectory.root={root}"]
-    subprocess.run(cmd, check=True, cwd=root)
+           f"--CourseDirectory.root={root}", "--CourseDirectory.source_directory=solutions",
+           "--CourseDirectory.release_directory=exercises", f"--FileNameCollectorPlugin.named_regexp={regexp}"]
+    r = subprocess.run(cmd, cwd=root, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise RuntimeError(f"nbgrader zip_collect failed:\n{r.stderr[-3000:]}")
+    pattern = re.compile(regexp)
+    got, skipped = [], []
+    for f in sorted(p for p in (root / "downloaded" / assignment / "extracted").rglob("*") if p.is_file()):
+        m = pattern.match(str(f))
+        if m:
+            got.append(root / "submitted" / m.group("student_id") / assignment / f"{m.group('file_id')}.ipynb")
+        else:
+            skipped.append(f.name)
+    if skipped:
+        print(f"collect: skipped {len(skipped)} file(s) not matching {regexp!r}: {', '.join(skipped[:10])}",
+              file=sys.stderr)
+    if not got:
+        raise RuntimeError(f"no submission of {assignment!r} collected from {str(downloads)!r}: file names must "
+                           f"match {regexp!r} (e.g. s001_{assignment}.ipynb); pass --regexp for another LMS naming")
+    return got
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -225,6 +260,9 @@ def main(argv: list[str] | None = None) -> int:
     c = sub.add_parser("collect", help="LMS downloads -> submitted/ (nbgrader zip_collect)")
     c.add_argument("assignment")
     c.add_argument("--from", dest="downloads", required=True)
+    c.add_argument("--regexp", default=DEFAULT_COLLECT_REGEXP,
+                   help="nbgrader named_regexp with (?P<student_id>...) and (?P<file_id>...) "
+                        "(default: <student>_<notebook>.ipynb)")
     args = ap.parse_args(argv)
     root = Path(args.course_dir)
     db_url = os.environ.get("NPUCOURSE_GRADEBOOK") or None  # as nbgrader_config.py reads it
@@ -239,7 +277,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.cmd == "export":
         print(export(root, args.csv, db_url=db_url))
         return 0
-    collect(root, args.assignment, args.downloads)
+    try:
+        got = collect(root, args.assignment, args.downloads, args.regexp)
+    except (ValueError, RuntimeError) as e:
+        print(f"collect: {e}", file=sys.stderr)
+        return 1
+    print(f"collected {len(got)} submission(s) of {args.assignment} into submitted/")
     return 0
 
 
